@@ -1,0 +1,86 @@
+"""Language and script direction of each paragraph, and of the whole document."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from functools import cache
+from typing import Any
+
+from storyline.clean.rules import load_data
+from storyline.model import Document
+
+
+@cache
+def _config() -> dict[str, Any]:
+    data: dict[str, Any] = load_data("languages.yaml")
+    return data
+
+
+@cache
+def _identifier(script: str) -> Any:
+    import py3langid.langid as langid
+
+    ident = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    languages = _config().get(f"{script.lower()}_script")
+    if languages:
+        ident.set_languages(languages)
+    return ident
+
+
+def dominant_script(text: str) -> tuple[str | None, int]:
+    """The script most letters of `text` are written in (Unicode name prefix), and count."""
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            if ch < "\u0250":
+                counts["LATIN"] += 1
+            else:
+                counts[unicodedata.name(ch, "UNKNOWN").split(" ")[0]] += 1
+    if not counts:
+        return None, 0
+    script, _ = counts.most_common(1)[0]
+    return script, sum(counts.values())
+
+
+def detect(text: str) -> tuple[str | None, str]:
+    """`(language, direction)` of a paragraph; language None when too short to tell."""
+    script, letters = dominant_script(text)
+    cfg = _config()
+    direction = "rtl" if script in cfg["right_to_left_scripts"] else "ltr"
+    if script is None or letters < cfg["min_letters"]:
+        return None, direction
+    if script in ("LATIN", "ARABIC", "CYRILLIC", "HEBREW"):
+        language, _ = _identifier(script).classify(text)
+        return str(language), direction
+    language, _ = _identifier("all").classify(text)
+    return str(language), direction
+
+
+def identify_languages(doc: Document) -> Document:
+    """Stage: language and direction of each paragraph; the document's main language."""
+    letters: Counter[str] = Counter()
+    for paragraph in doc.paragraphs:
+        chunk = doc.text[paragraph.start:paragraph.end]
+        language, direction = detect(chunk)
+        paragraph.direction = direction
+        if language:
+            paragraph.language = language
+            paragraph.language_from = "detected"
+            letters[language] += sum(1 for ch in chunk if ch.isalpha())
+    main = letters.most_common(1)[0][0] if letters else None
+    for paragraph in doc.paragraphs:
+        if paragraph.language is None:
+            _, direction = detect(doc.text[paragraph.start:paragraph.end])
+            script, _ = dominant_script(doc.text[paragraph.start:paragraph.end])
+            if main and (script is None or direction == ("rtl" if main in _rtl() else "ltr")):
+                paragraph.language = main
+                paragraph.language_from = "context"
+    doc.language = main
+    return doc
+
+
+@cache
+def _rtl() -> frozenset[str]:
+    cfg = _config()
+    return frozenset(cfg["arabic_script"]) | frozenset(cfg["hebrew_script"])

@@ -1,0 +1,69 @@
+"""Loads the cleaning heuristics from `data/cleaning.yaml` (data, not code)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+def load_data(name: str) -> Any:
+    """Parse one YAML file shipped in `storyline/data/`."""
+    text = resources.files("storyline").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _compile(patterns: list[str] | str, flags: int = re.I) -> list[re.Pattern[str]]:
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return [re.compile(p, flags) for p in patterns]
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """Compiled cleaning patterns; see the comments in data/cleaning.yaml."""
+
+    invisible: frozenset[str]
+    joiners: frozenset[str]
+    drop_line: list[re.Pattern[str]]
+    tail_start: list[re.Pattern[str]]
+    tail_vocabulary: re.Pattern[str]
+    tail_short_words: int
+    embed_trailer: list[re.Pattern[str]]
+    credit_suffix: list[re.Pattern[str]]
+    caption_marker: re.Pattern[str]
+    heading_small_words: frozenset[str]
+    heading_max_words: int
+    date_label: list[re.Pattern[str]]
+    explicit_date: re.Pattern[str]
+    outlet_prefix: re.Pattern[str]
+    outlet_in_text: list[re.Pattern[str]]
+    dateline: list[re.Pattern[str]]
+
+
+@cache
+def cleaning_rules() -> CleaningRules:
+    data = load_data("cleaning.yaml")
+    dateline = data["dateline"]
+    return CleaningRules(
+        invisible=frozenset(data["invisible"]["always"]),
+        joiners=frozenset(data["invisible"]["joiners"]),
+        drop_line=_compile(data["drop_line"]),
+        tail_start=_compile(data["tail_start"]),
+        tail_vocabulary=_compile(data["tail_vocabulary"])[0],
+        tail_short_words=int(data["tail_short_words"]),
+        embed_trailer=_compile(data["embed_trailer"], 0),
+        credit_suffix=_compile(data["credit_suffix"]),
+        caption_marker=_compile(data["caption_marker"])[0],
+        heading_small_words=frozenset(data["heading_small_words"]),
+        heading_max_words=int(data["heading_max_words"]),
+        date_label=_compile(data["date_label"]),
+        explicit_date=_compile(data["explicit_date"], 0)[0],
+        outlet_prefix=_compile(data["outlet_prefix"], 0)[0],
+        outlet_in_text=_compile(data["outlet_in_text"]),
+        dateline=_compile(dateline["patterns"], 0 if dateline.get("case") else re.I),
+    )

@@ -1,0 +1,346 @@
+"""Cleaning: from raw lines to paragraphs of article text, keeping every offset.
+
+The steps, in order: invisible characters out; the header line ("date 2025-04-25 ...")
+and the title; trailing comment-policy and related-links blocks; lines that are never
+text (share buttons, bare links, credits); tweet embeds (their trailer removed, their
+text kept as an `embed` paragraph); photo captions (kept apart, credit removed);
+sub-headings; then hard-wrapped lines are rejoined into paragraphs; finally the outlet
+prefix ("Shafaq News/") and the dateline ("ERBIL, Kurdistan Region -") are taken off
+the first paragraph and kept as metadata cues. All patterns are in data/cleaning.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from storyline.clean.rules import CleaningRules, cleaning_rules
+from storyline.errors import NoContent
+from storyline.model import Cue, Document, Evidence, Paragraph, Passage
+from storyline.offsets import Piece, TextBuilder, collapse_spaces, join_pieces
+
+_CLOSERS = "\"”’'»)]*"
+_SENTENCE_END = ".!?…؟。"
+_SPACES = "\t\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
+@dataclass
+class Line:
+    """One line of plain text, or one block of an HTML page, on its way to a paragraph."""
+
+    piece: Piece
+    hint: str | None = None  # heading | caption | body, from HTML tags
+    gap: bool = False  # a blank line or a block boundary comes before it
+    direction: str | None = None  # from an HTML dir attribute
+    kind: str = "body"  # body | heading | caption | embed | drop
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def text_lines(raw: str) -> list[Line]:
+    """Lines of a plain-text article, each mapped to its offsets in `raw`."""
+    lines: list[Line] = []
+    gap = False
+    start = 0
+    n = len(raw)
+    while start <= n:
+        end = raw.find("\n", start)
+        if end < 0:
+            end = n
+        stop = end - 1 if end > start and raw[end - 1] == "\r" else end
+        piece = Piece.of(raw, start, stop)
+        if piece.text.strip():
+            lines.append(Line(piece, gap=gap))
+            gap = False
+        else:
+            gap = True
+        start = end + 1
+    return lines
+
+
+def strip_invisible(piece: Piece, rules: CleaningRules) -> Piece:
+    """Drop zero-width and bidi controls; unusual spaces become plain spaces."""
+    text = piece.text
+    if not any(ch in rules.invisible or ch in rules.joiners or ch in _SPACES for ch in text):
+        return piece
+    chars: list[str] = []
+    offs: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in rules.invisible:
+            continue
+        if ch in rules.joiners:
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            # Joiners matter inside Arabic/Persian words and emoji; elsewhere they are noise.
+            if not (before > "\u024f" and after > "\u024f" and not before.isspace()):
+                continue
+        chars.append(" " if ch in _SPACES else ch)
+        offs.append(piece.offsets[i])
+    return Piece("".join(chars), offs)
+
+
+def ends_sentence(text: str) -> bool:
+    core = text.rstrip().rstrip(_CLOSERS)
+    return bool(core) and core[-1] in _SENTENCE_END
+
+
+def is_heading(text: str, rules: CleaningRules) -> bool:
+    """A short Title Case line with no sentence-final punctuation."""
+    words = text.split()
+    if not 1 <= len(words) <= rules.heading_max_words or ends_sentence(text):
+        return False
+    if text.rstrip()[-1] in ",;:-–—/":
+        return False
+    letters = False
+    for word in words:
+        core = word.strip("\"“”‘’'()[]-–—:,.")
+        if not core:
+            continue
+        if core.lower() in rules.heading_small_words:
+            continue
+        if not (core[0].isupper() or core[0].isdigit()):
+            return False
+        letters = letters or any(c.isalpha() for c in core)
+    return letters
+
+
+def clean(doc: Document, lines: list[Line], *, unwrap: bool,
+          rules: CleaningRules | None = None) -> None:
+    """Fill `doc.text`, `doc.offsets`, `doc.paragraphs`, `doc.captions`, `doc.cues`."""
+    rules = rules or cleaning_rules()
+    lines = _visible(lines, rules)
+    if lines and unwrap:
+        lines = _header(doc, lines, rules)
+    lines = _drop_tail(doc, lines, rules)
+    for line in lines:
+        _classify(doc, line, rules)
+    lines = [line for line in lines if line.kind != "drop"]
+    if unwrap and doc.title is None and lines:
+        _first_line_title(doc, lines, rules)
+        lines = [line for line in lines if line.kind != "drop"]
+    for line in lines:
+        if line.kind == "caption":
+            doc.captions.append(Passage.from_piece("caption", line.piece, "text:caption"))
+            for m in rules.explicit_date.finditer(line.piece.text):
+                piece = line.piece[m.start():m.end()]
+                doc.cues.append(Cue("published", m.group(0),
+                                    Evidence("text:caption-date", piece.span, piece.text)))
+    body = [line for line in lines if line.kind != "caption"]
+    width = _wrap_width(body) if unwrap else None
+    groups = _paragraphs(body, width)
+    groups = _strip_lead(doc, groups, rules)
+    _build(doc, groups)
+    if not doc.text.strip():
+        raise NoContent("no article text left after removing boilerplate "
+                        f"({len(lines)} lines were captions, headings or boilerplate)")
+
+
+def _visible(lines: list[Line], rules: CleaningRules) -> list[Line]:
+    out: list[Line] = []
+    gap = False
+    for line in lines:
+        piece = collapse_spaces(strip_invisible(line.piece, rules)).strip()
+        if piece.text:
+            line.piece = piece
+            line.gap = line.gap or gap
+            out.append(line)
+            gap = False
+        else:
+            gap = gap or line.gap
+    return out
+
+
+def _header(doc: Document, lines: list[Line], rules: CleaningRules) -> list[Line]:
+    """A first line such as "date 2025-04-25 EXCLUSIVE: headline" gives date and title."""
+    first = lines[0]
+    for pattern in rules.date_label:
+        m = pattern.match(first.piece.text)
+        if not m:
+            continue
+        date = first.piece[m.start("date"):m.end("date")]
+        label = first.piece[m.start():m.end()].strip()
+        doc.cues.append(Cue("published", date.text,
+                            Evidence("text:date-label", label.span, label.text)))
+        rest = first.piece[m.end():].strip()
+        if rest.text and not ends_sentence(rest.text) and len(rest.text.split()) <= 30:
+            doc.title = Passage.from_piece("title", rest, "text:header-line")
+            return lines[1:]
+        if rest.text:
+            first.piece = rest
+            return lines
+        return lines[1:]
+    return lines
+
+
+def _first_line_title(doc: Document, lines: list[Line], rules: CleaningRules) -> None:
+    first = lines[0]
+    text = first.piece.text
+    if first.kind not in ("body", "heading") or ends_sentence(text):
+        return
+    if rules.outlet_prefix.match(text) or any(p.match(text) for p in rules.dateline):
+        return
+    followed_by_gap = len(lines) > 1 and lines[1].gap
+    if first.kind == "heading" or (followed_by_gap and len(text.split()) <= 25):
+        doc.title = Passage.from_piece("title", first.piece, "text:first-line")
+        first.kind = "drop"
+
+
+def _drop_tail(doc: Document, lines: list[Line], rules: CleaningRules) -> list[Line]:
+    """Remove comment-policy and related-links blocks (they usually close the article)."""
+    out: list[Line] = []
+    in_tail = False
+    for line in lines:
+        text = line.piece.text
+        _outlet_cue(doc, line, rules)
+        if any(p.search(text) for p in rules.tail_start):
+            in_tail = True
+            continue
+        if in_tail and (rules.tail_vocabulary.search(text)
+                        or len(text.split()) <= rules.tail_short_words):
+            continue
+        in_tail = False
+        out.append(line)
+    return out
+
+
+def _outlet_cue(doc: Document, line: Line, rules: CleaningRules) -> None:
+    for pattern in rules.outlet_in_text:
+        m = pattern.search(line.piece.text)
+        if m:
+            piece = line.piece[m.start("outlet"):m.end("outlet")].strip()
+            whole = line.piece[m.start():m.end()]
+            method = "text:comment-policy" if "moderat" in m.group(0).lower() else "text:notice"
+            doc.cues.append(Cue("outlet", piece.text, Evidence(method, whole.span, whole.text)))
+            return
+
+
+def _classify(doc: Document, line: Line, rules: CleaningRules) -> None:
+    text = line.piece.text
+    if any(p.match(text) for p in rules.drop_line):
+        line.kind = "drop"
+        return
+    for pattern in rules.embed_trailer:
+        m = pattern.search(text)
+        if m and m.start() > 0:
+            line.meta = {k: v for k, v in m.groupdict().items() if v}
+            trailer = line.piece[m.start():]
+            line.meta["trailer_span"] = list(trailer.span)
+            line.piece = line.piece[: m.start()].strip()
+            line.kind = "embed" if line.piece.text else "drop"
+            return
+    if line.hint == "caption" or len(text.split()) <= 60:
+        for pattern in rules.credit_suffix:
+            m = pattern.search(text)
+            if m and m.start() > 0 and '"' not in text[: m.start()]:
+                line.meta = {"credit": m.group("credit").strip()}
+                line.piece = line.piece[: m.start()].strip()
+                line.kind = "caption"
+                return
+    if line.hint == "caption":
+        line.kind = "caption"
+        return
+    if rules.caption_marker.search(text) and len(text.split()) <= 40 and not any(
+            q in text for q in "\"“”"):
+        line.kind = "caption"
+        return
+    if line.hint == "heading" or (line.hint is None and is_heading(text, rules)):
+        line.kind = "heading"
+
+
+def _wrap_width(lines: list[Line]) -> int | None:
+    """The column a hard-wrapped text was wrapped at, or None if it is not wrapped."""
+    body = [line for line in lines if line.kind == "body"]
+    short = sorted(len(line.piece) for line in body if len(line.piece) <= 120)
+    if len(short) < 4:
+        return None
+    width = short[int(0.9 * (len(short) - 1))]
+    if width < 40:
+        return None
+    wrapped = sum(
+        1 for i, line in enumerate(body[:-1])
+        if width - 20 <= len(line.piece) <= width + 2
+        and not ends_sentence(line.piece.text) and not body[i + 1].gap)
+    if wrapped >= 3 and wrapped >= 0.3 * len(body):
+        return width
+    return None
+
+
+def _paragraphs(lines: list[Line], width: int | None) -> list[list[Line]]:
+    groups: list[list[Line]] = []
+    blank_separated = width is not None and sum(1 for line in lines if line.gap) >= 2
+    for line in lines:
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and _joins(prev, line, width, blank_separated):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def _joins(a: Line, b: Line, width: int | None, blank_separated: bool) -> bool:
+    if b.gap or a.kind != "body" or b.kind != "body" or a.hint or b.hint:
+        return False
+    starts_lower = b.piece.text[:1].islower()
+    if width is None:
+        return not ends_sentence(a.piece.text) and starts_lower
+    if len(a.piece) > width + 10:
+        return False
+    if blank_separated:
+        return True
+    if not ends_sentence(a.piece.text):
+        return True
+    return len(a.piece) >= width - 12 and starts_lower
+
+
+def _strip_lead(doc: Document, groups: list[list[Line]],
+                rules: CleaningRules) -> list[list[Line]]:
+    """Take the outlet prefix and the dateline off the first body paragraphs."""
+    seen = 0
+    for group in groups:
+        head = group[0]
+        if head.kind != "body":
+            continue
+        seen += 1
+        if seen > 2:
+            break
+        m = rules.outlet_prefix.match(head.piece.text)
+        if m and seen == 1:
+            outlet = head.piece[m.start("outlet"):m.end("outlet")]
+            whole = head.piece[: m.end()]
+            doc.cues.append(Cue("outlet", outlet.text,
+                                Evidence("text:outlet-prefix", whole.span, whole.text.strip())))
+            head.piece = head.piece[m.end():]
+        m = next((m for p in rules.dateline if (m := p.match(head.piece.text))), None)
+        if m:
+            place = head.piece[m.start("place"):m.end("place")]
+            whole = head.piece[: m.end()]
+            doc.cues.append(Cue("dateline", place.text,
+                                Evidence("text:dateline", whole.span, whole.text.strip())))
+            if m.group("agency"):
+                agency = head.piece[m.start("agency"):m.end("agency")]
+                doc.cues.append(Cue("agency", agency.text,
+                                    Evidence("text:dateline", agency.span, agency.text)))
+            head.piece = head.piece[m.end():]
+            break
+    return groups
+
+
+def _build(doc: Document, groups: list[list[Line]]) -> None:
+    builder = TextBuilder()
+    paragraphs: list[Paragraph] = []
+    for group in groups:
+        piece = collapse_spaces(join_pieces([line.piece for line in group])).strip()
+        if not piece.text:
+            continue
+        if paragraphs:
+            builder.add_separator("\n\n", piece.offsets[0])
+        start, end = builder.add(piece)
+        head = group[0]
+        meta = dict(head.meta)
+        if len(group) > 1:
+            meta["lines"] = len(group)
+        paragraph = Paragraph(start, end, head.kind, meta=meta)
+        if head.direction:
+            paragraph.direction = head.direction
+        paragraphs.append(paragraph)
+    doc.text, doc.offsets = builder.build()
+    doc.paragraphs = paragraphs

@@ -1,0 +1,1 @@
+"""Reading inputs into Documents: files, folders, standard input; ids and duplicates."""

@@ -1,0 +1,110 @@
+"""Bytes to text: UTF-8 first, then the legacy encodings Arabic and European news sites use."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from storyline.errors import BinaryInput, DecodeError, EmptyInput
+
+#: Legacy encodings tried, in order, when the bytes are not UTF-8.
+LEGACY_ENCODINGS = ("windows-1256", "iso-8859-6", "windows-1252")
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/Excel file)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"),
+    (b"SQLite format 3", "an SQLite database"),
+    (b"\x7fELF", "an executable"),
+)
+
+_PUNCT_OK = set("“”‘’«»–—…·•°€£¥§©®™€\u00a0\u200f\u200e\u200b\u200c\u200d\u060c\u061b\u061f\u066a\u066b\u066c\u06d4")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode one item's bytes; returns `(text, encoding)` or raises an `InputError`."""
+    if not data.strip():
+        raise EmptyInput("empty: no text at all")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"starts with a {encoding} byte-order mark but does not "
+                                  f"decode as {encoding} ({exc.reason} at byte {exc.start})") from exc
+    head = data[:4096]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise BinaryInput(f"binary file: looks like {what}, not a news article")
+    if b"\x00" in head:
+        raise BinaryInput("binary file: contains NUL bytes (not text; if it is UTF-16, "
+                          "save it with a byte-order mark or as UTF-8)")
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError as exc:
+        text, encoding = _legacy(data, exc)
+    _check_controls(text)
+    return text, encoding
+
+
+def _legacy(data: bytes, error: UnicodeDecodeError) -> tuple[str, str]:
+    best: tuple[float, str, str] | None = None
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = plausibility(text)
+        if best is None or score > best[0]:
+            best = (score, text, encoding)
+    if best is None or best[0] < 0.9:
+        tried = ", ".join(LEGACY_ENCODINGS)
+        raise DecodeError(
+            f"not valid UTF-8 ({error.reason} at byte {error.start}) and not plausible "
+            f"text in {tried}; re-save the file as UTF-8")
+    return best[1], best[2]
+
+
+def plausibility(text: str) -> float:
+    """Share of non-ASCII characters that look like real text in one dominant script."""
+    scripts: dict[str, int] = {}
+    good = bad = total = 0
+    for ch in text:
+        if ch < "\x80":
+            continue
+        total += 1
+        cat = unicodedata.category(ch)
+        if cat.startswith("L") or cat == "Mn":
+            good += 1
+            script = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+            scripts[script] = scripts.get(script, 0) + 1
+        elif ch in _PUNCT_OK or cat in ("Zs", "Pd", "Pi", "Pf", "Sc", "Nd"):
+            good += 1
+        elif cat.startswith("C"):
+            bad += 1
+    if total == 0:
+        return 1.0
+    letters = sum(scripts.values())
+    consistency = max(scripts.values()) / letters if letters else 1.0
+    return (good - 5 * bad) / total * consistency
+
+
+def _check_controls(text: str) -> None:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v")
+    if controls > max(3, len(sample) // 200):
+        raise BinaryInput(f"binary file: {controls} control characters in the first "
+                          f"{len(sample)} characters")

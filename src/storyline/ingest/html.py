@@ -1,0 +1,272 @@
+"""Main text of an HTML page, as blocks that keep their offsets in the page source.
+
+Two parts work together. `parse_blocks` walks the source with the standard library's
+HTML parser (lenient with broken markup) and cuts the visible text into blocks at
+block-level tags, recording for every character its offset in the source; blocks
+inside navigation, footers, asides, forms and comment sections are marked. trafilatura
+then decides which text is the article: a block is kept when its text is part of
+trafilatura's extraction (run with comments excluded). When trafilatura finds nothing,
+the unmarked blocks are used and a warning says so.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import logging
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from storyline.offsets import Piece, collapse_spaces
+
+log = logging.getLogger(__name__)
+
+_SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "canvas",
+         "select", "button", "head"}
+_BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "td",
+          "th", "table", "section", "article", "blockquote", "figcaption", "figure", "header",
+          "footer", "nav", "aside", "main", "hr", "pre", "dd", "dt", "dl", "form", "address",
+          "caption", "body", "html", "title"}
+_BOILER_TAGS = {"nav", "footer", "aside", "form", "header", "menu"}
+_BOILER_ATTR = re.compile(
+    r"comment|related|share|sharing|social|footer|navbar|\bnav\b|menu|sidebar|advert|promo|"
+    r"newsletter|subscribe|cookie|breadcrumb|byline-share|recommend", re.I)
+_VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col",
+         "embed", "param", "track"}
+_KIND = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
+         "h6": "heading", "figcaption": "caption", "caption": "caption", "title": "page-title"}
+
+
+@dataclass
+class Block:
+    """A run of visible text between block-level tags."""
+
+    piece: Piece
+    tag: str
+    boilerplate: bool = False
+    direction: str | None = None
+    language: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return _KIND.get(self.tag, "body")
+
+
+@dataclass
+class _Frame:
+    tag: str
+    boilerplate: bool
+    direction: str | None
+    language: str | None
+
+
+@dataclass
+class _BlockParser(HTMLParser):
+    source: str = ""
+    blocks: list[Block] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self._line_starts = [0]
+        for i, ch in enumerate(self.source):
+            if ch == "\n":
+                self._line_starts.append(i + 1)
+        self._stack: list[_Frame] = []
+        self._skip = 0
+        self._chars: list[str] = []
+        self._offs: list[int] = []
+        self._in_title = False
+
+    # positions
+    def _here(self) -> int:
+        line, col = self.getpos()
+        return self._line_starts[line - 1] + col
+
+    # structure
+    def _flush(self) -> None:
+        if self._chars:
+            piece = collapse_spaces(Piece("".join(self._chars), list(self._offs))).strip()
+            if piece.text:
+                top = self._stack[-1] if self._stack else _Frame("body", False, None, None)
+                tag = "title" if self._in_title else self._block_tag()
+                self.blocks.append(Block(piece, tag, self._boiler(), top.direction, top.language))
+        self._chars.clear()
+        self._offs.clear()
+
+    def _block_tag(self) -> str:
+        for frame in reversed(self._stack):
+            if frame.tag in _BLOCK:
+                return frame.tag
+        return "body"
+
+    def _boiler(self) -> bool:
+        return any(f.boilerplate for f in self._stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title" and not self._skip:
+            self._flush()
+            self._in_title = True
+            return
+        if tag in _SKIP:
+            if tag not in _VOID:
+                self._skip += 1
+            return
+        if tag in _BLOCK:
+            self._flush()
+        if tag in _VOID:
+            return
+        a = {k: v or "" for k, v in attrs}
+        marker = " ".join((a.get("class", ""), a.get("id", ""), a.get("role", "")))
+        boiler = tag in _BOILER_TAGS or bool(_BOILER_ATTR.search(marker))
+        top = self._stack[-1] if self._stack else None
+        direction = a.get("dir") or (top.direction if top else None)
+        language = a.get("lang") or (top.language if top else None)
+        self._stack.append(_Frame(tag, boiler, direction, language))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK and not self._skip:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self._in_title:
+            self._flush()
+            self._in_title = False
+            return
+        if tag in _SKIP:
+            if tag not in _VOID and self._skip:
+                self._skip -= 1
+            return
+        if self._skip or tag in _VOID:
+            return
+        if tag in _BLOCK:
+            self._flush()
+        # Close up to the matching open tag (tolerates unclosed inner tags).
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i].tag == tag:
+                del self._stack[i:]
+                break
+
+    def _text(self, text: str, at: int, per_char: bool) -> None:
+        if self._skip and not self._in_title:
+            return
+        self._chars.append(text) if not per_char else self._chars.extend(text)
+        if per_char:
+            self._offs.extend(range(at, at + len(text)))
+        else:
+            self._offs.extend([at] * len(text))
+
+    def handle_data(self, data: str) -> None:
+        self._text(data, self._here(), per_char=True)
+
+    def handle_entityref(self, name: str) -> None:
+        decoded = htmllib.unescape(f"&{name};")
+        if decoded == f"&{name};":  # unknown entity: keep it as written
+            decoded = f"&{name}"
+        self._text(decoded, self._here(), per_char=False)
+
+    def handle_charref(self, name: str) -> None:
+        decoded = htmllib.unescape(f"&#{name};")
+        self._text(decoded, self._here(), per_char=False)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def parse_blocks(source: str) -> list[Block]:
+    """Visible text of an HTML source as blocks with per-character source offsets."""
+    parser = _BlockParser(source=source)
+    parser.feed(source)
+    parser.close()
+    return parser.blocks
+
+
+@dataclass
+class HtmlArticle:
+    """What an HTML page yields: main-text blocks plus page metadata."""
+
+    blocks: list[Block]
+    title: Piece | None
+    metadata: dict[str, Any]
+    warnings: list[str]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def extract_article(source: str, url: str | None = None) -> HtmlArticle:
+    """Main text and metadata of an HTML page (trafilatura selects, blocks keep offsets)."""
+    import trafilatura
+
+    blocks = parse_blocks(source)
+    warnings: list[str] = []
+    page_title = next((b for b in blocks if b.tag == "title"), None)
+    body_blocks = [b for b in blocks if b.tag != "title"]
+    metadata: dict[str, Any] = {}
+    extracted = None
+    try:
+        extracted = trafilatura.bare_extraction(
+            source, url=url, include_comments=False, include_tables=False,
+            with_metadata=True, favor_precision=True)
+    except Exception as exc:  # trafilatura raises many kinds on odd markup; fall back
+        warnings.append(f"trafilatura failed ({type(exc).__name__}: {exc}); "
+                        "used the page's visible text outside navigation and footers")
+    main_text = ""
+    if extracted is not None:
+        main_text = extracted.text or ""
+        for key in ("title", "date", "sitename", "author", "hostname", "description"):
+            value = getattr(extracted, key, None)
+            if value:
+                metadata[key] = value
+    kept = _select(body_blocks, _norm(main_text)) if main_text else []
+    if not kept:
+        kept = [b for b in body_blocks if not b.boilerplate]
+        if extracted is not None:
+            warnings.append("no main article text recognised; used the page's visible text "
+                            "outside navigation, footers and comment sections")
+    title_piece = None
+    title_text = metadata.get("title")
+    if title_text:
+        for block in blocks:
+            if _norm(block.piece.text) == _norm(title_text):
+                title_piece = block.piece
+                break
+    elif page_title is not None:
+        title_piece = page_title.piece
+    # Drop the headline from the body when it repeats the title.
+    if title_text and kept and kept[0].kind == "heading" and _norm(kept[0].piece.text) == _norm(
+            title_text):
+        title_piece = kept[0].piece
+        kept = kept[1:]
+    return HtmlArticle(kept, title_piece, metadata, warnings)
+
+
+def _select(blocks: list[Block], main: str) -> list[Block]:
+    """Blocks whose text trafilatura kept, matched in order."""
+    kept: list[Block] = []
+    cursor = 0
+    for block in blocks:
+        if block.kind == "caption" and not block.boilerplate:
+            kept.append(block)  # provisional: kept only if article text follows it
+            continue
+        text = _norm(block.piece.text)
+        if not text:
+            continue
+        words = len(text.split())
+        pos = main.find(text, cursor)
+        if pos < 0:
+            continue
+        if words < 5 and block.kind != "caption":
+            # Short blocks (menu items, labels) must come next in the main text, or be
+            # headings somewhere close, to avoid matching a word inside a paragraph.
+            gap = main[cursor:pos].strip()
+            if gap and not (block.kind == "heading" and len(gap) < 40):
+                continue
+        kept.append(block)
+        cursor = pos + len(text)
+    # A caption counts when it sits inside the article, between two kept blocks.
+    while kept and kept[-1].kind == "caption" and _norm(kept[-1].piece.text) not in main:
+        kept.pop()
+    return kept

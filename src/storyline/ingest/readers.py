@@ -1,0 +1,219 @@
+"""Readers: turn paths (files, folders, `-` for standard input) into Documents.
+
+Each reader yields, per input item, either a `Document` (not yet cleaned) or a
+`Rejection` naming the item and the reason; one bad item never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from storyline.errors import FormatError, InputError, MissingText, TooLarge
+from storyline.ingest.decode import decode
+from storyline.model import KNOWN_FIELDS, Document, Rejection
+
+#: File name endings read when walking a folder, and the format each one means.
+FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html",
+           ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Limits that protect a run from inputs that are not news articles."""
+
+    max_article_bytes: int = 10 * 1024 * 1024  # one article (a text/HTML file, a record)
+    max_json_bytes: int = 256 * 1024 * 1024  # a .json file is parsed whole
+
+
+Item = Document | Rejection
+
+
+def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+    """`(path, format)` for every input: files as given, folders walked recursively
+    (hidden entries and unknown endings skipped), `-` for standard input. A missing
+    path comes out with format None."""
+    for path in paths:
+        if path == STDIN:
+            yield STDIN, "stdin"
+            continue
+        p = Path(path)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    fmt = FORMATS.get(Path(name).suffix.lower())
+                    if fmt and not name.startswith("."):
+                        yield str(Path(root) / name), fmt
+        elif p.is_file():
+            yield str(p), FORMATS.get(p.suffix.lower(), "sniff")
+        else:
+            yield str(p), None
+
+
+def read(paths: Iterable[str], options: ReadOptions | None = None,
+         stdin: BinaryIO | None = None) -> Iterator[Item]:
+    """Every input item under `paths`, as Documents or Rejections."""
+    options = options or ReadOptions()
+    for path, fmt in discover(paths):
+        if fmt is None:
+            yield Rejection(path, "no such file or directory", "missing")
+            continue
+        try:
+            if fmt == "stdin":
+                data = (stdin or sys.stdin.buffer).read()
+                yield from _read_bytes(data, STDIN, _sniff(data), options)
+            elif fmt == "jsonl":
+                yield from _read_jsonl(path, options)
+            else:
+                yield from _read_file(path, fmt, options)
+        except InputError as exc:
+            yield _reject(exc.locate(path))
+        except OSError as exc:
+            yield Rejection(path, f"cannot read: {exc.strerror or exc}", "unreadable")
+
+
+def _reject(exc: InputError) -> Rejection:
+    return Rejection(exc.source or "<input>", exc.reason, exc.kind, exc.line)
+
+
+def _read_file(path: str, fmt: str, options: ReadOptions) -> Iterator[Item]:
+    size = os.path.getsize(path)
+    limit = options.max_json_bytes if fmt == "json" else options.max_article_bytes
+    if size > limit:
+        raise TooLarge(f"file too large for one {'JSON file' if fmt == 'json' else 'article'}"
+                       f" ({_mb(size)} > limit {_mb(limit)}); split it, use JSON Lines, "
+                       "or raise the limit (--max-article-mb)")
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if fmt == "sniff":
+        fmt = _sniff(data)
+    yield from _read_bytes(data, path, fmt, options)
+
+
+def _read_bytes(data: bytes, path: str, fmt: str, options: ReadOptions) -> Iterator[Item]:
+    if fmt in ("json", "jsonl"):
+        text, encoding = decode(data)
+        if fmt == "jsonl" and not text.lstrip().startswith("["):
+            for number, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    yield _record_from_line(line, path, number, encoding, options)
+            return
+        yield from _read_json(text, path, encoding, options)
+        return
+    if len(data) > options.max_article_bytes:
+        raise TooLarge(f"too large for one article ({_mb(len(data))} > limit "
+                       f"{_mb(options.max_article_bytes)})")
+    text, encoding = decode(data)
+    name = "stdin" if path == STDIN else Path(path).name
+    doc = Document(source=path, name=name, raw=text, format=fmt,
+                   markup="html" if fmt == "html" else "text", encoding=encoding)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        doc.warnings.append(f"decoded as {encoding} (not UTF-8)")
+    yield doc
+
+
+def _sniff(data: bytes) -> str:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"{", b"[")):
+        first = data.lstrip().split(b"\n", 1)[0].strip()
+        if head.startswith(b"{") and first.endswith(b"}") and data.strip().count(b"\n"):
+            return "jsonl"
+        return "json"
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<article", b"<p",
+                        b"<div", b"<!--")):
+        return "html"
+    return "txt"
+
+
+def _read_jsonl(path: str, options: ReadOptions) -> Iterator[Item]:
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                if len(line) > options.max_article_bytes:
+                    raise TooLarge(f"record too large ({_mb(len(line))} > limit "
+                                   f"{_mb(options.max_article_bytes)})")
+                text, encoding = decode(line)
+                yield _record_from_line(text, path, number, encoding, options)
+            except InputError as exc:
+                yield _reject(exc.locate(path, number))
+
+
+def _record_from_line(line: str, path: str, number: int, encoding: str,
+                      options: ReadOptions) -> Item:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Rejection(path, f"invalid JSON: {exc.msg} (column {exc.colno})", "format", number)
+    try:
+        return record(value, path, number, encoding, options)
+    except InputError as exc:
+        return _reject(exc.locate(path, number))
+
+
+def _read_json(text: str, path: str, encoding: str, options: ReadOptions) -> Iterator[Item]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}); "
+                          "nothing in this file was read") from exc
+    items = value if isinstance(value, list) else [value]
+    for number, item in enumerate(items, 1):
+        at = number if isinstance(value, list) else None
+        try:
+            yield record(item, path, at, encoding, options)
+        except InputError as exc:
+            yield _reject(exc.locate(path, at))
+
+
+def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
+           options: ReadOptions | None = None) -> Document:
+    """A Document from one JSON article object (`text` or `html` required)."""
+    options = options or ReadOptions()
+    if not isinstance(value, dict):
+        raise FormatError(f"expected a JSON object for an article, got {_json_type(value)}")
+    text, html = value.get("text"), value.get("html")
+    if isinstance(text, str) and text.strip():
+        raw, markup = text, "text"
+    elif isinstance(html, str) and html.strip():
+        raw, markup = html, "html"
+    elif text is not None and not isinstance(text, str):
+        raise MissingText(f"'text' must be a string, got {_json_type(text)}")
+    elif "text" in value or "html" in value:
+        raise MissingText("'text' is empty")
+    else:
+        raise MissingText("no 'text' (or 'html') field; every article needs its text")
+    if len(raw.encode("utf-8", "surrogatepass")) > options.max_article_bytes:
+        raise TooLarge(f"article text too large ({_mb(len(raw))} > limit "
+                       f"{_mb(options.max_article_bytes)})")
+    given = {k: value[k] for k in KNOWN_FIELDS if k in value and k not in ("text", "html")}
+    extra = {k: v for k, v in value.items() if k not in KNOWN_FIELDS}
+    external = given.get("id")
+    external_id = str(external) if isinstance(external, str | int) and str(external) else None
+    url = given.get("url") if isinstance(given.get("url"), str) and given["url"] else None
+    for key in ("title", "outlet", "language", "url"):
+        if key in given and given[key] is not None and not isinstance(given[key], str):
+            extra[key] = given.pop(key)
+    name = url or external_id or (f"{Path(path).name}#{number}" if number else Path(path).name)
+    fmt = "jsonl" if str(path).endswith((".jsonl", ".ndjson")) else "json"
+    return Document(source=url or path, name=name, raw=raw, format=fmt, markup=markup,
+                    line=number, external_id=external_id, given=given, extra=extra,
+                    encoding=encoding)
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"

@@ -1,0 +1,151 @@
+"""The domain types that flow through Storyline.
+
+A `Document` is made by a reader from one input item (a file, or one record of a JSON
+file), then enriched in place by the per-document stages of the pipeline, then kept by
+the store. Later stages add mentions, actors, events and claims to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from storyline.offsets import OffsetMap, Piece
+
+#: Metadata fields a JSON record may give; anything else is kept in `Document.extra`.
+KNOWN_FIELDS = ("id", "url", "title", "published", "outlet", "language", "text", "html")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How a value was found: a method name and, when it came from the text, where.
+
+    `method` is one of a documented set (see docs/export.md), e.g. `field:published`
+    (the input record gave it), `html:meta` (the page's metadata), `text:date-label`
+    (a "date 2025-04-25" line), `text:caption-date`, `text:outlet-prefix`.
+    `span` is the `[start, end)` offsets of the evidence in the original input.
+    """
+
+    method: str
+    span: tuple[int, int] | None = None
+    text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "span": list(self.span) if self.span else None,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A metadata value found in the text (or page), with how and where it was found."""
+
+    field: str  # outlet | published | dateline | agency | title
+    value: str
+    evidence: Evidence
+
+
+@dataclass
+class Paragraph:
+    """One paragraph of the cleaned text: its span there, kind, language and direction."""
+
+    start: int
+    end: int
+    kind: str = "body"  # body | heading | embed
+    language: str | None = None
+    language_from: str | None = None  # "detected" or "context" (too short to detect)
+    direction: str = "ltr"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Passage:
+    """A piece of the article kept apart from the body text: the title or a caption."""
+
+    kind: str  # title | caption
+    text: str
+    offsets: OffsetMap
+    evidence: str  # how it was found, e.g. "text:first-line", "html:title", "field:title"
+
+    @classmethod
+    def from_piece(cls, kind: str, piece: Piece, evidence: str) -> Passage:
+        from storyline.offsets import TextBuilder
+
+        builder = TextBuilder()
+        builder.add(piece)
+        text, offsets = builder.build()
+        return cls(kind, text, offsets, evidence)
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """Span in the original input, or None when the value came from a field."""
+        if not self.offsets.runs:
+            return None
+        return self.offsets.span(0, len(self.text))
+
+
+@dataclass
+class Document:
+    """One article on its way through the pipeline."""
+
+    # Set by the reader.
+    source: str  # the record's url when given, else the file path ("-" for stdin)
+    name: str  # identity of the item: url, external id, or file name (+ item number)
+    raw: str  # the original input as text: the decoded file, or the record's text/html
+    format: str  # the input file's format: txt | html | json | jsonl
+    markup: str = "text"  # what `raw` is: text | html
+    line: int | None = None  # line (JSON Lines) or item number (JSON list), 1-based
+    external_id: str | None = None
+    given: dict[str, Any] = field(default_factory=dict)  # known metadata fields given
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown fields, kept as is
+    page: dict[str, Any] = field(default_factory=dict)  # an HTML page's own metadata
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    # Set by the clean stage.
+    text: str = ""
+    offsets: OffsetMap = field(default_factory=OffsetMap)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    title: Passage | None = None
+    captions: list[Passage] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)  # metadata values found in the text
+
+    # Set by the language and metadata stages.
+    language: str | None = None
+    outlet: str | None = None
+    published: dt.date | None = None
+    dateline: str | None = None
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    # Set by the identity stage and the store.
+    id: str = ""
+    content_hash: str = ""
+    minhash: np.ndarray | None = None
+    duplicate_of: str | None = None
+    duplicate_kind: str | None = None  # exact | near
+    similarity: float | None = None
+
+    @property
+    def where(self) -> str:
+        """The item's location for messages: path, plus line or item number."""
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Span of the original input that the cleaned span `[start, end)` came from."""
+        return self.offsets.span(start, end)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input item that could not be used, with the reason."""
+
+    source: str
+    reason: str
+    kind: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}"

@@ -1,0 +1,71 @@
+"""The per-document stages, in order, each declaring what it needs and what it adds.
+
+A `Pipeline` checks when it is built that every stage's needs are met by the reader or
+by an earlier stage, so a misordered pipeline fails at once, not halfway through a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from storyline.clean import clean_document
+from storyline.clean.language import identify_languages
+from storyline.clean.metadata import resolve_metadata
+from storyline.errors import PipelineError
+from storyline.ingest.identity import identify
+from storyline.model import Document
+
+#: Document fields a reader fills in.
+READER_ASSIGNS = frozenset({"source", "name", "raw", "format", "markup", "line", "external_id",
+                            "given", "extra", "encoding", "warnings"})
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One named step that takes a Document and returns it enriched."""
+
+    name: str
+    func: Callable[[Document], Document]
+    requires: frozenset[str]
+    assigns: frozenset[str]
+
+
+def stage(name: str, func: Callable[[Document], Document], requires: Iterable[str],
+          assigns: Iterable[str]) -> Stage:
+    return Stage(name, func, frozenset(requires), frozenset(assigns))
+
+
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    stage("clean", clean_document, requires={"raw", "markup", "given"},
+          assigns={"text", "offsets", "paragraphs", "title", "captions", "cues", "page"}),
+    stage("language", identify_languages, requires={"text", "paragraphs"},
+          assigns={"language"}),
+    stage("metadata", resolve_metadata, requires={"cues", "given", "page", "language"},
+          assigns={"outlet", "published", "dateline", "evidence", "title"}),
+    stage("identity", identify, requires={"name", "raw", "text"},
+          assigns={"id", "content_hash", "minhash"}),
+)
+
+
+class Pipeline:
+    """An ordered list of stages, checked when built."""
+
+    def __init__(self, stages: Sequence[Stage] = DEFAULT_STAGES) -> None:
+        available = set(READER_ASSIGNS)
+        for st in stages:
+            missing = st.requires - available
+            if missing:
+                raise PipelineError(f"stage {st.name!r} needs {sorted(missing)}, which no "
+                                    "reader or earlier stage provides")
+            available |= st.assigns
+        self.stages = tuple(stages)
+
+    @property
+    def names(self) -> list[str]:
+        return [st.name for st in self.stages]
+
+    def __call__(self, doc: Document) -> Document:
+        for st in self.stages:
+            doc = st.func(doc)
+        return doc

@@ -1,0 +1,129 @@
+"""Named, numbered schema migrations. Each runs once, in order, in one transaction, and
+is recorded in `schema_migrations`; `PRAGMA user_version` holds the latest number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "documents", """
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    external_id TEXT,
+    source TEXT NOT NULL,
+    name TEXT NOT NULL,
+    line INTEGER,
+    format TEXT NOT NULL,
+    markup TEXT NOT NULL,
+    encoding TEXT,
+    title TEXT,
+    title_from TEXT,
+    outlet TEXT,
+    outlet_from TEXT,
+    published TEXT,
+    published_from TEXT,
+    language TEXT,
+    dateline TEXT,
+    raw TEXT NOT NULL,
+    text TEXT NOT NULL,
+    offsets TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    minhash BLOB,
+    duplicate_of TEXT REFERENCES documents(id),
+    duplicate_kind TEXT,
+    similarity REAL,
+    evidence TEXT NOT NULL DEFAULT '{}',
+    extra TEXT NOT NULL DEFAULT '{}',
+    page TEXT NOT NULL DEFAULT '{}',
+    warnings TEXT NOT NULL DEFAULT '[]',
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX documents_content_hash ON documents(content_hash);
+CREATE INDEX documents_published ON documents(published);
+CREATE INDEX documents_outlet ON documents(outlet);
+CREATE INDEX documents_duplicate_of ON documents(duplicate_of);
+
+CREATE TABLE paragraphs (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    source_start INTEGER NOT NULL,
+    source_end INTEGER NOT NULL,
+    language TEXT,
+    language_from TEXT,
+    direction TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (document_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE passages (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    offsets TEXT NOT NULL,
+    source_start INTEGER,
+    source_end INTEGER,
+    found_by TEXT NOT NULL,
+    PRIMARY KEY (document_id, kind, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE minhash_bands (
+    band INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    PRIMARY KEY (band, key, document_id)
+) WITHOUT ROWID;
+
+CREATE TABLE ingest_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    stored INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE rejections (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES ingest_runs(id),
+    source TEXT NOT NULL,
+    line INTEGER,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    title, text, content='documents', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, title, text)
+    VALUES ('delete', old.rowid, old.title, old.text);
+END;
+CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, title, text)
+    VALUES ('delete', old.rowid, old.title, old.text);
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+"""),
+)
+
+LATEST = MIGRATIONS[-1].version
