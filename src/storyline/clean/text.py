@@ -11,7 +11,9 @@ the first paragraph and kept as metadata cues. All patterns are in data/cleaning
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from storyline.clean.rules import CleaningRules, cleaning_rules
@@ -21,7 +23,7 @@ from storyline.offsets import Piece, TextBuilder, collapse_spaces, join_pieces
 
 _CLOSERS = "\"”’'»)]*"
 _SENTENCE_END = ".!?…؟。"
-_SPACES = "\t\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_SPACES = "\t\xa0\u202f\u205f\u3000" + "".join(chr(c) for c in range(0x2000, 0x200B))
 
 
 @dataclass
@@ -60,7 +62,7 @@ def text_lines(raw: str) -> list[Line]:
 def strip_invisible(piece: Piece, rules: CleaningRules) -> Piece:
     """Drop zero-width and bidi controls; unusual spaces become plain spaces."""
     text = piece.text
-    if not any(ch in rules.invisible or ch in rules.joiners or ch in _SPACES for ch in text):
+    if not _special(rules).search(text):
         return piece
     chars: list[str] = []
     offs: list[int] = []
@@ -76,6 +78,12 @@ def strip_invisible(piece: Piece, rules: CleaningRules) -> Piece:
         chars.append(" " if ch in _SPACES else ch)
         offs.append(piece.offsets[i])
     return Piece("".join(chars), offs)
+
+
+@cache
+def _special(rules: CleaningRules) -> re.Pattern[str]:
+    chars = "".join(sorted(rules.invisible | rules.joiners)) + _SPACES
+    return re.compile("[" + re.escape(chars) + "]")
 
 
 def ends_sentence(text: str) -> bool:

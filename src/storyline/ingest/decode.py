@@ -30,7 +30,8 @@ _MAGIC = (
     (b"\x7fELF", "an executable"),
 )
 
-_PUNCT_OK = set("“”‘’«»–—…·•°€£¥§©®™€\u00a0\u200f\u200e\u200b\u200c\u200d\u060c\u061b\u061f\u066a\u066b\u066c\u06d4")
+_PUNCT_OK = set("“”‘’«»–—…·•°€£¥§©®™€\u00a0\u200f\u200e\u200b\u200c\u200d") | set(
+    "\u060c\u061b\u061f\u066a\u066b\u066c\u06d4")
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -42,8 +43,9 @@ def decode(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"starts with a {encoding} byte-order mark but does not "
-                                  f"decode as {encoding} ({exc.reason} at byte {exc.start})") from exc
+                raise DecodeError(
+                    f"starts with a {encoding} byte-order mark but does not decode as "
+                    f"{encoding} ({exc.reason} at byte {exc.start})") from exc
     head = data[:4096]
     for magic, what in _MAGIC:
         if head.startswith(magic):

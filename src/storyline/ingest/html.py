@@ -205,7 +205,7 @@ def extract_article(source: str, url: str | None = None) -> HtmlArticle:
     page_title = next((b for b in blocks if b.tag == "title"), None)
     body_blocks = [b for b in blocks if b.tag != "title"]
     metadata: dict[str, Any] = {}
-    extracted = None
+    extracted: Any = None
     try:
         extracted = trafilatura.bare_extraction(
             source, url=url, include_comments=False, include_tables=False,

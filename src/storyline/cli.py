@@ -1,0 +1,249 @@
+"""The `storyline` command: thin wrappers over the library (see docs/commands.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from storyline.errors import StorylineError
+from storyline.store import DEFAULT_DB, SearchError, Store
+
+app = typer.Typer(help="Storyline: news articles in, a provenance-tracked event knowledge base "
+                       "out.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+DbOption = Annotated[str, typer.Option("--db", help="SQLite database file.",
+                                       envvar="STORYLINE_DB")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+EXIT_REJECTED = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _open(db: str, *, create: bool = False) -> Store:
+    try:
+        return Store(db, create=create)
+    except StorylineError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from exc
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (read recursively), or - "
+                                                   "for standard input.")],
+    db: DbOption = DEFAULT_DB,
+    max_article_mb: Annotated[float, typer.Option(
+        help="Largest article accepted, in MB (a bigger file is rejected).")] = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no warnings.")
+                     ] = False,
+) -> None:
+    """Read articles (.txt, .html, .json, .jsonl) into the knowledge base.
+
+    Exit status: 0 when every item was stored, 1 when some were rejected (the others
+    are stored), 2 on a usage or database error, 130 when interrupted.
+    """
+    from storyline.ingest.readers import ReadOptions
+    from storyline.ingest.run import ingest as run_ingest
+
+    options = ReadOptions(max_article_bytes=int(max_article_mb * 1024 * 1024))
+    store = _open(db, create=True)
+    show = err.is_terminal and not quiet
+    try:
+        if show:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                          TimeElapsedColumn(), console=err, transient=True) as bar:
+                task = bar.add_task("reading")
+
+                def hook(report: Any, source: str) -> None:
+                    bar.update(task, description=f"{report.summary()}  [dim]{source}[/]")
+
+                report = run_ingest(paths, store, options=options, progress=hook)
+        else:
+            report = run_ingest(paths, store, options=options)
+    finally:
+        store.close()
+    for rejection in report.rejections:
+        err.print(f"rejected: {rejection}", markup=False, highlight=False)
+    if not quiet:
+        for warning in report.warnings:
+            err.print(f"warning: {warning}", markup=False, highlight=False)
+    out.print(report.summary(), markup=False, highlight=False)
+    if report.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if report.rejected:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _summary(record: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "external_id", "source", "title", "outlet", "outlet_from", "published",
+            "published_from", "language", "dateline", "duplicate_of", "duplicate_kind")
+    summary = {k: record[k] for k in keys}
+    summary["words"] = len(record["text"].split())
+    return summary
+
+
+@app.command()
+def documents(db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
+              limit: Annotated[int, typer.Option(help="Show at most this many.")] = 0) -> None:
+    """List the stored documents: outlet, publication date, language, title."""
+    with _open(db) as store:
+        rows = []
+        for i, record in enumerate(store.iter_documents()):
+            if limit and i >= limit:
+                break
+            rows.append(_summary(record))
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} documents in {db}", title_justify="left")
+    table.add_column("id", no_wrap=True, min_width=20)
+    table.add_column("outlet", max_width=24, no_wrap=True, overflow="ellipsis")
+    table.add_column("published", no_wrap=True, min_width=11)
+    table.add_column("lang", no_wrap=True, min_width=4)
+    table.add_column("words", justify="right", no_wrap=True)
+    table.add_column("title", max_width=60, no_wrap=True, overflow="ellipsis")
+    table.add_column("duplicate of", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row["id"],
+            _with_source(row["outlet"], row["outlet_from"]),
+            _with_source(row["published"], row["published_from"]),
+            row["language"] or "?",
+            str(row["words"]),
+            row["title"] or "",
+            f"{row['duplicate_of'][:12]} {row['duplicate_kind']}" if row["duplicate_of"] else "",
+        )
+    if not out.is_terminal:
+        out.width = 170
+    out.print(table)
+    out.print("* = inferred from the text or page, not given by the input", style="dim")
+
+
+def _with_source(value: str | None, found_by: str | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value}*" if found_by and not found_by.startswith("field:") else value
+
+
+@app.command()
+def show(doc_id: Annotated[str, typer.Argument(help="Document id (or a prefix of it, or the "
+                                                    "input's own id).")],
+         db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Show one document: metadata with provenance, captions, and paragraphs."""
+    with _open(db) as store:
+        record = store.document(doc_id)
+    if record is None:
+        err.print(f"error: no document {doc_id!r} in {db}", markup=False)
+        raise typer.Exit(EXIT_ERROR)
+    if as_json:
+        _print_json(record)
+        return
+    for key in ("id", "external_id", "source", "title", "outlet", "published", "language",
+                "dateline", "duplicate_of"):
+        value = record[key]
+        found = record["evidence"].get(key.replace("duplicate_of", "-"))
+        how = f"  ({found['method']}{_span(found)})" if found else ""
+        out.print(f"{key:>12}: {value if value is not None else '-'}{how}", markup=False,
+                  highlight=False)
+    for caption in record["captions"]:
+        out.print(f"     caption: {caption['text']}", markup=False, highlight=False)
+    out.print()
+    for p in record["paragraphs"]:
+        text = record["text"][p["start"]:p["end"]]
+        out.print(f"[{p['kind']} {p['language'] or '?'} {p['direction']} "
+                  f"@{p['source_start']}-{p['source_end']}] {text}", markup=False,
+                  highlight=False)
+
+
+def _span(found: dict[str, Any]) -> str:
+    return f" at {found['span'][0]}-{found['span'][1]}" if found.get("span") else ""
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help='FTS5 query: words, "a phrase", OR, '
+                                                     "NOT, prefix*.")],
+           db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
+           limit: Annotated[int, typer.Option(help="Show at most this many.")] = 20) -> None:
+    """Full-text search over the stored documents, best matches first."""
+    with _open(db) as store:
+        try:
+            hits = store.search(query, limit)
+        except SearchError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_ERROR) from exc
+    if as_json:
+        _print_json(hits)
+        return
+    for hit in hits:
+        out.print(f"{hit['id']}  {hit['outlet'] or '-'}  {hit['published'] or '-'}  "
+                  f"{hit['snippet']}", markup=False, highlight=False)
+    if not hits:
+        err.print("no matches")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json | jsonl | csv")] = "json",
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="json: the file to write; jsonl/csv: a folder, one file per "
+                               "table. Default: standard output.")] = None,
+    table: Annotated[str | None, typer.Option(
+        help="jsonl/csv: only this table (default on standard output: documents).")] = None,
+    include_raw: Annotated[bool, typer.Option(
+        help="Also export each document's original input (`raw`).")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the knowledge base out (schema in docs/export.md)."""
+    from storyline.export import export as run_export
+
+    with _open(db) as store:
+        try:
+            written = run_export(store, fmt, output, table=table, include_raw=include_raw,
+                                 stdout=sys.stdout)
+        except ValueError as exc:
+            err.print(f"error: {exc}", markup=False)
+            raise typer.Exit(EXIT_ERROR) from exc
+    if output:
+        for path, count in written.items():
+            err.print(f"wrote {count} records to {path}", markup=False, highlight=False)
+
+
+@app.command()
+def rejections(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """List the input items earlier runs rejected, with the reason."""
+    with _open(db) as store:
+        rows = store.rejections()
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        where = f"{row['source']}:{row['line']}" if row["line"] is not None else row["source"]
+        out.print(f"run {row['run_id']}  {row['kind']:<12} {where}: {row['reason']}",
+                  markup=False, highlight=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except StorylineError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise SystemExit(EXIT_ERROR) from exc
+
+
+if __name__ == "__main__":
+    main()
