@@ -23,7 +23,7 @@ def _compile(patterns: list[str] | str, flags: int = re.I) -> list[re.Pattern[st
     return [re.compile(p, flags) for p in patterns]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CleaningRules:
     """Compiled cleaning patterns; see the comments in data/cleaning.yaml."""
 
