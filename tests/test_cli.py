@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 from conftest import run_cli
-
 from storyline.store import Store
 
 SUMMARY = "read 10, stored 8, duplicates 2, already stored 0, rejected 0"

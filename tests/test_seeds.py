@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from conftest import SHARED
 
+from conftest import SHARED
 from storyline.ingest.readers import read
 from storyline.model import Document
 from storyline.pipeline import Pipeline
