@@ -134,7 +134,12 @@ class Document:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Span of the original input that the cleaned span `[start, end)` came from."""
-        return self.offsets.span(start, end)
+        s, e = self.offsets.span(start, end)
+        if self.markup == "html" and e > s and self.raw[e - 1] == "&":
+            close = self.raw.find(";", e, e + 12)
+            if close > 0:
+                e = close + 1  # the last character came from an entity: cover all of it
+        return s, e
 
 
 @dataclass(frozen=True)

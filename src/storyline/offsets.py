@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 _SPACE = re.compile(r"\s")
+_NEEDS_COLLAPSE = re.compile(r"\s\s|[^\S ]")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def join_pieces(pieces: Sequence[Piece], separator: str = " ") -> Piece:
 def collapse_spaces(piece: Piece) -> Piece:
     """Turn each run of white space into one space (kept at the run's first offset)."""
     text = piece.text
-    if "  " not in text and not any(c in text for c in "\t\n\r\xa0\u2009\u202f"):
+    if not _NEEDS_COLLAPSE.search(text):
         return piece
     chars: list[str] = []
     offs: list[int] = []

@@ -138,8 +138,8 @@ def clean(doc: Document, lines: list[Line], *, unwrap: bool,
     groups = _strip_lead(doc, groups, rules)
     _build(doc, groups)
     if not doc.text.strip():
-        raise NoContent("no article text left after removing boilerplate "
-                        f"({len(lines)} lines were captions, headings or boilerplate)")
+        raise NoContent("no article text left after removing boilerplate (comment "
+                        "policies, links, credits, captions)")
 
 
 def _visible(lines: list[Line], rules: CleaningRules) -> list[Line]:

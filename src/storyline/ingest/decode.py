@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from storyline.errors import BinaryInput, DecodeError, EmptyInput
 
 #: Legacy encodings tried, in order, when the bytes are not UTF-8.
 LEGACY_ENCODINGS = ("windows-1256", "iso-8859-6", "windows-1252")
+
+_WORD = re.compile(r"\w+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -41,11 +45,14 @@ def decode(data: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                text = data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise DecodeError(
                     f"starts with a {encoding} byte-order mark but does not decode as "
                     f"{encoding} ({exc.reason} at byte {exc.start})") from exc
+            if not text.strip():
+                raise EmptyInput("empty: only a byte-order mark, no text")
+            return text, encoding
     head = data[:4096]
     for magic, what in _MAGIC:
         if head.startswith(magic):
@@ -72,6 +79,13 @@ def _legacy(data: bytes, error: UnicodeDecodeError) -> tuple[str, str]:
         score = plausibility(text)
         if best is None or score > best[0]:
             best = (score, text, encoding)
+    if best is not None and not any("\u0600" <= ch <= "\u06ff" for ch in best[1]):
+        # No Arabic letters: the bytes mean the same in windows-1252, the likelier label.
+        try:
+            if data.decode("windows-1252") == best[1]:
+                best = (best[0], best[1], "windows-1252")
+        except UnicodeDecodeError:
+            pass
     if best is None or best[0] < 0.9:
         tried = ", ".join(LEGACY_ENCODINGS)
         raise DecodeError(
@@ -101,7 +115,10 @@ def plausibility(text: str) -> float:
         return 1.0
     letters = sum(scripts.values())
     consistency = max(scripts.values()) / letters if letters else 1.0
-    return (good - 5 * bad) / total * consistency
+    # Letters of another script inside a Latin word ("rىunion") mean a wrong code page.
+    mixed = sum(sum(1 for ch in word if ch > "\u024f")
+                for word in _WORD.findall(text) if _ASCII_LETTER.search(word))
+    return (good - 5 * bad - 5 * mixed) / total * consistency
 
 
 def _check_controls(text: str) -> None:

@@ -23,7 +23,7 @@ from storyline.offsets import Piece, collapse_spaces
 log = logging.getLogger(__name__)
 
 _SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "canvas",
-         "select", "button", "head"}
+         "select", "button"}
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "td",
           "th", "table", "section", "article", "blockquote", "figcaption", "figure", "header",
           "footer", "nav", "aside", "main", "hr", "pre", "dd", "dt", "dl", "form", "address",
@@ -112,6 +112,8 @@ class _BlockParser(HTMLParser):
             if tag not in _VOID:
                 self._skip += 1
             return
+        if self._skip:
+            return  # inside a skipped element: its tags open no frames
         if tag in _BLOCK:
             self._flush()
         if tag in _VOID:
@@ -223,7 +225,7 @@ def extract_article(source: str, url: str | None = None) -> HtmlArticle:
     kept = _select(body_blocks, _norm(main_text)) if main_text else []
     if not kept:
         kept = [b for b in body_blocks if not b.boilerplate]
-        if extracted is not None:
+        if kept:
             warnings.append("no main article text recognised; used the page's visible text "
                             "outside navigation, footers and comment sections")
     title_piece = None

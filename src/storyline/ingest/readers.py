@@ -155,7 +155,7 @@ def _record_from_line(line: str, path: str, number: int, encoding: str,
     except json.JSONDecodeError as exc:
         return Rejection(path, f"invalid JSON: {exc.msg} (column {exc.colno})", "format", number)
     try:
-        return record(value, path, number, encoding, options)
+        return record(value, path, number, encoding, options, fmt="jsonl")
     except InputError as exc:
         return _reject(exc.locate(path, number))
 
@@ -176,7 +176,7 @@ def _read_json(text: str, path: str, encoding: str, options: ReadOptions) -> Ite
 
 
 def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
-           options: ReadOptions | None = None) -> Document:
+           options: ReadOptions | None = None, fmt: str | None = None) -> Document:
     """A Document from one JSON article object (`text` or `html` required)."""
     options = options or ReadOptions()
     if not isinstance(value, dict):
@@ -203,8 +203,10 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
     for key in ("title", "outlet", "language", "url"):
         if key in given and given[key] is not None and not isinstance(given[key], str):
             extra[key] = given.pop(key)
-    name = url or external_id or (f"{Path(path).name}#{number}" if number else Path(path).name)
-    fmt = "jsonl" if str(path).endswith((".jsonl", ".ndjson")) else "json"
+    base = "stdin" if path == STDIN else Path(path).name
+    name = url or external_id or (f"{base}#{number}" if number else base)
+    if fmt is None:
+        fmt = "jsonl" if str(path).endswith((".jsonl", ".ndjson")) else "json"
     return Document(source=url or path, name=name, raw=raw, format=fmt, markup=markup,
                     line=number, external_id=external_id, given=given, extra=extra,
                     encoding=encoding)
@@ -216,4 +218,6 @@ def _json_type(value: Any) -> str:
 
 
 def _mb(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} bytes"
     return f"{size / 1024 / 1024:.1f} MB"

@@ -1,0 +1,597 @@
+"""Cleaning through the real pipeline: paragraphs, boilerplate, metadata cues, provenance.
+
+Articles here are invented for these tests. Documents are built by hand (no reader)
+except for the example-corpus provenance checks, which read the bundled files.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html as htmllib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storyline.errors import NoContent
+from storyline.ingest.readers import read
+from storyline.model import Document
+from storyline.pipeline import Pipeline
+
+CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+
+#: Characters cleaning removes (data/cleaning.yaml, invisible.always).
+INVISIBLE = set("\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                "\u2066\u2067\u2068\u2069\u061c")
+
+
+def run(raw: str, given: dict[str, Any] | None = None, fmt: str = "txt") -> Document:
+    doc = Document(source="x.txt", name="x.txt", raw=raw, format=fmt, given=given or {})
+    return Pipeline()(doc)
+
+
+def texts(doc: Document) -> list[str]:
+    return [doc.text[p.start:p.end] for p in doc.paragraphs]
+
+
+def normalise(original: str) -> str:
+    """Invisible characters out, white space collapsed, ends stripped."""
+    return " ".join("".join(ch for ch in original if ch not in INVISIBLE).split())
+
+
+def assert_text_provenance(doc: Document) -> None:
+    """For plain-text input: every paragraph's original span, normalised, is the
+    paragraph; every non-space character of doc.text maps to the same character."""
+    assert doc.offsets.length == len(doc.text)
+    for p in doc.paragraphs:
+        start, end = doc.original_span(p.start, p.end)
+        assert 0 <= start < end <= len(doc.raw)
+        assert normalise(doc.raw[start:end]) == doc.text[p.start:p.end]
+    for i, ch in enumerate(doc.text):
+        if not ch.isspace():
+            assert doc.raw[doc.offsets.original(i)] == ch, (i, ch)
+
+
+def assert_html_provenance(doc: Document) -> None:
+    """For HTML input: every non-space character maps to itself or to the '&' of the
+    entity it was written as; each paragraph's source starts with its first words."""
+    assert doc.offsets.length == len(doc.text)
+    for i, ch in enumerate(doc.text):
+        if not ch.isspace():
+            original = doc.raw[doc.offsets.original(i)]
+            assert original == ch or original == "&", (i, ch, original)
+    for p in doc.paragraphs:
+        start, end = doc.original_span(p.start, p.end)
+        source = " ".join(htmllib.unescape(re.sub(r"<[^>]*>", " ", doc.raw[start:end])).split())
+        first_words = " ".join(doc.text[p.start:p.end].split()[:4])
+        assert source.startswith(first_words), (source[:80], first_words)
+
+
+# ---------------------------------------------------------------------------
+# Hand-written articles
+# ---------------------------------------------------------------------------
+
+WRAPPED_BLANK = (
+    "The harbour council of Port Velmar voted late on Tuesday to close the old\n"
+    "fish market for a year of repairs, ending weeks of argument between traders\n"
+    "and the city engineers who said the roof could fall at any moment.\n"
+    "\n"
+    "Traders said they would move their stalls to the car park beside the ferry\n"
+    "terminal, where the council has promised water, light and a temporary awning\n"
+    "for the winter months ahead of the busy spring season.\n"
+    "\n"
+    "A spokeswoman for the council said the repairs would cost about four million\n"
+    "crowns and that the market should reopen before the summer festival next year.\n"
+)
+
+WRAPPED_NO_BLANK = (
+    "The harbour council of Port Velmar voted late on Tuesday to close the old fish\n"
+    "market for a year of repairs, ending weeks of argument between traders and the\n"
+    "city engineers who said the roof could fall at any moment.\n"
+    "Traders said they would move their stalls to the car park beside the ferry\n"
+    "terminal, where the council has promised water, light and a temporary awning\n"
+    "for the winter months ahead of the busy spring season.\n"
+    "A spokeswoman for the council said the repairs would cost about four million\n"
+    "crowns and that the market should reopen before the summer festival.\n"
+)
+
+ONE_PER_LINE = (
+    "Officials in Dunmore asked residents to save water during the long heatwave.\n"
+    "“We are asking everyone to take shorter showers and skip the garden,” the mayor said.\n"
+    "Will the reservoir last until the autumn rains arrive?\n"
+    "Engineers at the water board say it will, if the rain returns in September.\n"
+)
+
+HEADINGS = (
+    "The ferry line between Port Velmar and the island of Korsa will resume sailings "
+    "next week, the operator said on Wednesday.\n"
+    "Engineers finished work on the damaged pier after nine days of repairs, a spokesman "
+    "said.\n"
+    "Timetable Changes for the Winter\n"
+    "The first boat will leave at six in the morning and the last one at nine in the "
+    "evening.\n"
+    "What Islanders Say\n"
+    "Islanders welcomed the news after a long week without a regular service.\n"
+)
+
+COMMENT_TAIL = (
+    "The mayor of Dunmore announced on Friday that the old tram bridge would be closed "
+    "to cars from next month.\n"
+    "Cyclists and pedestrians will still be able to cross while engineers check the "
+    "steel supports.\n"
+    "Comments\n"
+    "Dunmore Gazette moderates all comments on this page and removes abuse.\n"
+    "Read our community guidelines before you post.\n"
+    "Post a comment\n"
+)
+
+TWEET = (
+    "The river authority posted a warning about rising water levels on its account.\n"
+    "Water in the lower basin is rising fast, please stay away from the banks tonight "
+    "pic.twitter.com/AbC123xyz— River Authority (@RiverAuthDun) February 4, 2026\n"
+    "pic.twitter.com/xyz\n"
+    "Emergency crews were sent to three villages along the lower river on Friday night.\n"
+)
+
+CAPTION = (
+    "Farmers load sacks of grain onto a truck near Kessel on February 9, 2026. "
+    "Photo: Northern Wire Agency\n"
+    "Grain prices in the Kessel region rose sharply this week after heavy snow closed "
+    "the mountain roads.\n"
+    "Traders said stocks in the town warehouses would last about two weeks.\n"
+)
+
+DATE_LABEL = (
+    "date 2026-02-03 Orchard growers fear late frost\n"
+    "Fruit growers in the Kessel valley said a cold night on Monday damaged many of the "
+    "apricot blossoms.\n"
+    "Local officials will visit the orchards on Friday to count the losses.\n"
+)
+
+OUTLET_PREFIX = (
+    "Velmar Daily/ The ferry line between Port Velmar and the island of Korsa will "
+    "resume sailings next week, the operator said on Wednesday.\n"
+    "Engineers finished work on the damaged pier after nine days of repairs.\n"
+)
+
+DATELINE = (
+    "BASRA, Iraq - The city's new water plant started pumping on Sunday, officials said.\n"
+    "The plant will serve about forty thousand homes in the northern districts.\n"
+    "Residents of the southern districts will be connected later this year.\n"
+)
+
+INVISIBLES = (
+    "The new co\u200boperative bank opened its first branch in the market square on "
+    "Monday morning.\n"
+    "\u200fA clerk said that \u202eforty\u202c accounts were opened within the first hour.\n"
+    "The bank plans to open two more branches before the end of the year.\n"
+)
+
+ARABIC_MIXED = (
+    "The council published a statement in Arabic after the meeting on Tuesday evening.\n"
+    "قال رئيس المجلس البلدي إن أعمال الصيانة في السوق القديم ستنتهي قبل بداية فصل "
+    "الصيف المقبل.\n"
+    "The statement was also shared on the council website later that night.\n"
+)
+
+FIELDS_VS_CUES = (
+    "date 2026-02-03 Orchard growers fear late frost\n"
+    "Velmar Daily/ Fruit growers in the Kessel valley said a cold night on Monday "
+    "damaged many of the apricot blossoms.\n"
+    "Local officials will visit the orchards on Friday to count the losses.\n"
+)
+
+CRLF_TITLE = (
+    "Ferry Service Resumes\r\n"
+    "\r\n"
+    "The ferry line between Port Velmar and Korsa resumed sailings on Monday.\r\n"
+    "The first boat left at six in the morning.\r\n"
+)
+
+OWN_CASES = {
+    "wrapped-blank": WRAPPED_BLANK,
+    "wrapped-no-blank": WRAPPED_NO_BLANK,
+    "one-per-line": ONE_PER_LINE,
+    "headings": HEADINGS,
+    "comment-tail": COMMENT_TAIL,
+    "tweet": TWEET,
+    "caption": CAPTION,
+    "date-label": DATE_LABEL,
+    "outlet-prefix": OUTLET_PREFIX,
+    "dateline": DATELINE,
+    "invisibles": INVISIBLES,
+    "arabic": ARABIC_MIXED,
+    "fields-vs-cues": FIELDS_VS_CUES,
+    "crlf-title": CRLF_TITLE,
+}
+
+
+def test_clean_hard_wrapped_lines_rejoined_blank_lines_kept() -> None:
+    doc = run(WRAPPED_BLANK)
+    assert texts(doc) == [
+        "The harbour council of Port Velmar voted late on Tuesday to close the old fish "
+        "market for a year of repairs, ending weeks of argument between traders and the "
+        "city engineers who said the roof could fall at any moment.",
+        "Traders said they would move their stalls to the car park beside the ferry "
+        "terminal, where the council has promised water, light and a temporary awning for "
+        "the winter months ahead of the busy spring season.",
+        "A spokeswoman for the council said the repairs would cost about four million "
+        "crowns and that the market should reopen before the summer festival next year.",
+    ]
+    assert [p.meta.get("lines") for p in doc.paragraphs] == [3, 3, 2]
+    assert doc.text == "\n\n".join(texts(doc))
+    assert "\n" not in doc.text.replace("\n\n", "")
+
+
+def test_clean_hard_wrapped_without_blank_lines_splits_at_short_sentence_end() -> None:
+    doc = run(WRAPPED_NO_BLANK)
+    assert len(doc.paragraphs) == 3
+    assert texts(doc)[0].startswith("The harbour council of Port Velmar voted")
+    assert texts(doc)[0].endswith("who said the roof could fall at any moment.")
+    assert texts(doc)[1] == (
+        "Traders said they would move their stalls to the car park beside the ferry "
+        "terminal, where the council has promised water, light and a temporary awning for "
+        "the winter months ahead of the busy spring season.")
+    assert texts(doc)[2] == (
+        "A spokeswoman for the council said the repairs would cost about four million "
+        "crowns and that the market should reopen before the summer festival.")
+
+
+def test_clean_one_paragraph_per_line_keeps_each_line() -> None:
+    doc = run(ONE_PER_LINE)
+    assert texts(doc) == [line for line in ONE_PER_LINE.split("\n") if line]
+    assert all(p.kind == "body" for p in doc.paragraphs)
+    assert all("lines" not in p.meta for p in doc.paragraphs)
+
+
+def test_clean_title_case_subheadings_are_headings() -> None:
+    doc = run(HEADINGS)
+    assert [(p.kind, doc.text[p.start:p.end]) for p in doc.paragraphs] == [
+        ("body", "The ferry line between Port Velmar and the island of Korsa will resume "
+                 "sailings next week, the operator said on Wednesday."),
+        ("body", "Engineers finished work on the damaged pier after nine days of repairs, "
+                 "a spokesman said."),
+        ("heading", "Timetable Changes for the Winter"),
+        ("body", "The first boat will leave at six in the morning and the last one at nine "
+                 "in the evening."),
+        ("heading", "What Islanders Say"),
+        ("body", "Islanders welcomed the news after a long week without a regular service."),
+    ]
+
+
+def test_clean_comment_policy_tail_removed_and_gives_outlet() -> None:
+    doc = run(COMMENT_TAIL)
+    assert texts(doc) == [
+        "The mayor of Dunmore announced on Friday that the old tram bridge would be closed "
+        "to cars from next month.",
+        "Cyclists and pedestrians will still be able to cross while engineers check the "
+        "steel supports.",
+    ]
+    for gone in ("Comments", "moderates", "guidelines", "Post a comment"):
+        assert gone not in doc.text
+    cues = [c for c in doc.cues if c.field == "outlet"]
+    assert [(c.value, c.evidence.method) for c in cues] == [
+        ("Dunmore Gazette", "text:comment-policy")]
+    assert doc.outlet == "Dunmore Gazette"
+    assert doc.evidence["outlet"].method == "text:comment-policy"
+    span = doc.evidence["outlet"].span
+    assert span is not None
+    assert doc.raw[span[0]:span[1]] == "Dunmore Gazette moderates all comments"
+
+
+def test_clean_tweet_embed_kept_as_embed_paragraph() -> None:
+    doc = run(TWEET)
+    assert [(p.kind, doc.text[p.start:p.end]) for p in doc.paragraphs] == [
+        ("body", "The river authority posted a warning about rising water levels on its "
+                 "account."),
+        ("embed", "Water in the lower basin is rising fast, please stay away from the banks "
+                  "tonight"),
+        ("body", "Emergency crews were sent to three villages along the lower river on "
+                 "Friday night."),
+    ]
+    embed = doc.paragraphs[1]
+    assert embed.meta["handle"] == "RiverAuthDun"
+    assert embed.meta["name"] == "River Authority"
+    assert embed.meta["date"] == "February 4, 2026"
+    start, end = embed.meta["trailer_span"]
+    assert doc.raw[start:end].strip() == (
+        "pic.twitter.com/AbC123xyz— River Authority (@RiverAuthDun) February 4, 2026")
+    assert "pic.twitter.com" not in doc.text
+    assert "@RiverAuthDun" not in doc.text
+
+
+def test_clean_bare_pic_twitter_line_dropped() -> None:
+    doc = run("The storm knocked down three power lines near the old quarry on Sunday.\n"
+              "pic.twitter.com/xyz\n"
+              "Crews restored electricity to most homes by the evening.\n")
+    assert texts(doc) == [
+        "The storm knocked down three power lines near the old quarry on Sunday.",
+        "Crews restored electricity to most homes by the evening.",
+    ]
+    assert "pic.twitter" not in doc.text
+    assert "xyz" not in doc.text
+
+
+def test_clean_photo_caption_kept_apart_and_dates_the_article() -> None:
+    doc = run(CAPTION)
+    assert [c.text for c in doc.captions] == [
+        "Farmers load sacks of grain onto a truck near Kessel on February 9, 2026."]
+    caption = doc.captions[0]
+    assert caption.kind == "caption"
+    assert caption.span is not None
+    assert CAPTION[caption.span[0]:caption.span[1]] == caption.text
+    assert "Northern Wire Agency" not in caption.text
+    assert "Farmers load sacks" not in doc.text
+    assert "Photo" not in doc.text
+    assert "Northern Wire Agency" not in doc.text
+    assert texts(doc) == [
+        "Grain prices in the Kessel region rose sharply this week after heavy snow closed "
+        "the mountain roads.",
+        "Traders said stocks in the town warehouses would last about two weeks.",
+    ]
+    assert doc.published == dt.date(2026, 2, 9)
+    evidence = doc.evidence["published"]
+    assert evidence.method == "text:caption-date"
+    assert evidence.span is not None
+    assert CAPTION[evidence.span[0]:evidence.span[1]] == "February 9, 2026"
+
+
+def test_clean_date_label_line_gives_date_and_title() -> None:
+    doc = run(DATE_LABEL)
+    assert doc.published == dt.date(2026, 2, 3)
+    assert doc.evidence["published"].method == "text:date-label"
+    span = doc.evidence["published"].span
+    assert span is not None
+    assert DATE_LABEL[span[0]:span[1]] == "date 2026-02-03"
+    assert doc.title is not None
+    assert doc.title.text == "Orchard growers fear late frost"
+    assert doc.title.evidence == "text:header-line"
+    assert doc.evidence["title"].method == "text:header-line"
+    assert doc.title.span is not None
+    assert DATE_LABEL[doc.title.span[0]:doc.title.span[1]] == "Orchard growers fear late frost"
+    assert "Orchard growers" not in doc.text
+    assert "2026-02-03" not in doc.text
+    assert texts(doc) == [
+        "Fruit growers in the Kessel valley said a cold night on Monday damaged many of the "
+        "apricot blossoms.",
+        "Local officials will visit the orchards on Friday to count the losses.",
+    ]
+
+
+def test_clean_first_line_followed_by_blank_is_title() -> None:
+    doc = run(CRLF_TITLE)
+    assert doc.title is not None
+    assert doc.title.text == "Ferry Service Resumes"
+    assert doc.title.evidence == "text:first-line"
+    assert texts(doc) == [
+        "The ferry line between Port Velmar and Korsa resumed sailings on Monday.",
+        "The first boat left at six in the morning.",
+    ]
+    assert "\r" not in doc.text
+
+
+def test_clean_outlet_prefix_gives_outlet() -> None:
+    doc = run(OUTLET_PREFIX)
+    assert doc.outlet == "Velmar Daily"
+    assert doc.evidence["outlet"].method == "text:outlet-prefix"
+    span = doc.evidence["outlet"].span
+    assert span is not None
+    assert OUTLET_PREFIX[span[0]:span[1]].rstrip() == "Velmar Daily/"
+    assert doc.text.startswith("The ferry line between Port Velmar")
+    assert "Velmar Daily" not in doc.text
+
+
+def test_clean_dateline_removed_and_kept_as_metadata() -> None:
+    doc = run(DATELINE)
+    assert doc.dateline == "Basra, Iraq"
+    assert doc.evidence["dateline"].method == "text:dateline"
+    assert texts(doc) == [
+        "The city's new water plant started pumping on Sunday, officials said.",
+        "The plant will serve about forty thousand homes in the northern districts.",
+        "Residents of the southern districts will be connected later this year.",
+    ]
+    assert "BASRA" not in doc.text
+    first = doc.paragraphs[0]
+    assert doc.original_span(first.start, first.end)[0] == DATELINE.index("The city's")
+
+
+def test_clean_removes_zero_width_and_bidi_controls() -> None:
+    doc = run(INVISIBLES)
+    for ch in ("\u200b", "\u200f", "\u202e", "\u202c"):
+        assert ch not in doc.text
+    assert texts(doc) == [
+        "The new cooperative bank opened its first branch in the market square on Monday "
+        "morning.",
+        "A clerk said that forty accounts were opened within the first hour.",
+        "The bank plans to open two more branches before the end of the year.",
+    ]
+    i = doc.text.index("cooperative") + 2  # the 'o' after the removed U+200B
+    assert INVISIBLES[doc.offsets.original(i) - 1] == "\u200b"
+
+
+def test_clean_arabic_paragraph_language_and_direction() -> None:
+    doc = run(ARABIC_MIXED)
+    assert [(p.language, p.direction) for p in doc.paragraphs] == [
+        ("en", "ltr"), ("ar", "rtl"), ("en", "ltr")]
+    assert [p.language_from for p in doc.paragraphs] == ["detected"] * 3
+    assert doc.language == "en"
+    assert texts(doc)[1].startswith("قال رئيس المجلس البلدي")
+
+
+def test_clean_given_fields_win_over_text_cues() -> None:
+    given = {"title": "Frost hits Kessel orchards",
+             "published": "Thu, 12 Mar 2026 11:20:00 GMT",
+             "outlet": "Kessel Courier"}
+    doc = run(FIELDS_VS_CUES, given=given, fmt="json")
+    # The text does hold competing cues ...
+    assert {(c.field, c.value) for c in doc.cues} >= {
+        ("published", "2026-02-03"), ("outlet", "Velmar Daily")}
+    # ... but the fields win.
+    assert doc.title is not None
+    assert doc.title.text == "Frost hits Kessel orchards"
+    assert doc.title.evidence == "field:title"
+    assert doc.title.span is None
+    assert doc.published == dt.date(2026, 3, 12)
+    assert doc.outlet == "Kessel Courier"
+    assert {k: doc.evidence[k].method for k in ("title", "published", "outlet")} == {
+        "title": "field:title", "published": "field:published", "outlet": "field:outlet"}
+    assert doc.evidence["published"].text == "Thu, 12 Mar 2026 11:20:00 GMT"
+    assert doc.warnings == []
+
+
+def test_clean_given_title_repeated_as_first_line_is_not_body() -> None:
+    raw = ("Frost hits Kessel orchards\n"
+           "Fruit growers in the Kessel valley said a cold night damaged the blossoms.\n"
+           "Officials will visit the orchards on Friday.\n")
+    doc = run(raw, given={"title": "Frost  hits Kessel orchards"}, fmt="json")
+    assert texts(doc) == [
+        "Fruit growers in the Kessel valley said a cold night damaged the blossoms.",
+        "Officials will visit the orchards on Friday.",
+    ]
+
+
+def test_clean_unreadable_published_field_warns_and_stays_none() -> None:
+    raw = ("The glassworks in Tovin reopened on Monday after a three-week strike.\n"
+           "Workers will receive a raise of six percent this year.\n")
+    doc = run(raw, given={"published": "sometime last spring"}, fmt="json")
+    assert doc.published is None
+    assert "published" not in doc.evidence
+    assert len(doc.warnings) == 1
+    assert "sometime last spring" in doc.warnings[0]
+    assert doc.extra["published_raw"] == "sometime last spring"
+
+
+def test_clean_only_boilerplate_raises_no_content() -> None:
+    with pytest.raises(NoContent) as info:
+        run("Share\nAdvertisement\npic.twitter.com/abc\n")
+    assert info.value.kind == "no-content"
+
+
+def test_clean_unusual_line_breaks_inside_a_line_become_spaces() -> None:
+    # U+2028 (LINE SEPARATOR) and form feed inside a line are white space: the cleaned
+    # paragraph has plain single spaces, like any other white space.
+    raw = ("The market square in Tovin\u2028was closed for the night market on Friday.\n"
+           "Stalls sold\x0cbread and cheese until midnight.\n")
+    doc = run(raw)
+    assert texts(doc) == [
+        "The market square in Tovin was closed for the night market on Friday.",
+        "Stalls sold bread and cheese until midnight.",
+    ]
+    assert_text_provenance(doc)
+
+
+@pytest.mark.parametrize("name", sorted(OWN_CASES))
+def test_clean_provenance_own_cases(name: str) -> None:
+    raw = OWN_CASES[name]
+    given = ({"title": "Frost hits Kessel orchards", "outlet": "Kessel Courier"}
+             if name == "fields-vs-cues" else None)
+    doc = run(raw, given=given)
+    assert doc.paragraphs
+    assert_text_provenance(doc)
+
+
+# ---------------------------------------------------------------------------
+# The example corpus
+# ---------------------------------------------------------------------------
+
+
+def _corpus_items() -> list[tuple[str, Document]]:
+    items = []
+    for item in read([str(CORPUS)]):
+        assert isinstance(item, Document), str(item)
+        items.append((item.external_id or Path(item.source).name, item))
+    return items
+
+
+_CORPUS = _corpus_items()
+
+
+def _cleaned(doc: Document) -> Document:
+    """Run the pipeline on a copy (stages fill the document in place)."""
+    return Pipeline()(copy.deepcopy(doc))
+
+
+def test_clean_corpus_has_every_example_item() -> None:
+    assert len(_CORPUS) == 10
+
+
+@pytest.mark.parametrize("raw_doc", [d for _, d in _CORPUS],
+                         ids=[label for label, _ in _CORPUS])
+def test_clean_provenance_example_corpus(raw_doc: Document) -> None:
+    doc = _cleaned(raw_doc)
+    assert doc.paragraphs
+    if doc.markup == "text":
+        assert_text_provenance(doc)
+    else:
+        assert_html_provenance(doc)
+
+
+def _corpus_doc(filename: str) -> Document:
+    [item] = [d for _, d in _CORPUS if d.source.endswith(filename)]
+    return _cleaned(item)
+
+
+def test_clean_corpus_meridian_post() -> None:
+    doc = _corpus_doc("meridian-post_amman-talks.txt")
+    assert len(doc.captions) == 1
+    caption = doc.captions[0].text
+    assert caption.startswith("Jordanian Minister of Water and Irrigation")
+    assert caption.endswith("ahead of talks in Amman on March 12, 2026.")
+    assert "Photo" not in caption and "Photo:" not in doc.text
+    assert doc.published == dt.date(2026, 3, 12)
+    assert doc.evidence["published"].method == "text:caption-date"
+    assert doc.dateline == "Amman, Jordan"
+    assert doc.text.startswith("Jordan and Iraq on Thursday agreed")
+    assert "AMMAN" not in doc.text
+    headings = [doc.text[p.start:p.end] for p in doc.paragraphs if p.kind == "heading"]
+    assert headings == ["Water Quotas", "Crossing to Reopen"]
+    assert doc.outlet == "Meridian Post"
+    assert doc.evidence["outlet"].method == "text:comment-policy"
+    assert doc.text.endswith("said Ibrahim Shdeifat, who runs a transport company in the town.")
+    for gone in ("moderates", "community guidelines", "Post a comment"):
+        assert gone not in doc.text
+    assert len(doc.paragraphs) == 11
+
+
+def test_clean_corpus_gulf_ledger() -> None:
+    doc = _corpus_doc("gulf-ledger_amman-talks.txt")
+    assert doc.published == dt.date(2026, 3, 13)
+    assert doc.evidence["published"].method == "text:date-label"
+    assert doc.title is not None
+    assert doc.title.text.endswith(
+        "Iraq ties Bir Marfa reopening to shutdown of Jordanian wells under Amman water deal")
+    assert doc.outlet == "Gulf Ledger"
+    assert doc.evidence["outlet"].method == "text:outlet-prefix"
+    assert doc.text.startswith("Iraq will hold Jordan to a strict timetable for switching off")
+    assert "water-sharing memorandum in Amman" in doc.text
+    assert "\u200b" not in doc.text and "\u200f" not in doc.text
+    embeds = [p for p in doc.paragraphs if p.kind == "embed"]
+    assert len(embeds) == 1
+    embed = embeds[0]
+    assert embed.meta["handle"] == "BorderWatersIQ"
+    assert embed.meta["date"] == "March 13, 2026"
+    assert embed.language == "ar" and embed.direction == "rtl"
+    embed_text = doc.text[embed.start:embed.end]
+    assert embed_text.startswith("التقى رئيس الهيئة العامة للمياه الحدودية")
+    assert "pic.twitter.com" not in doc.text
+    assert "@BorderWatersIQ" not in doc.text
+    # Wrapped lines were rejoined: no paragraph holds a single line break.
+    assert all("\n" not in doc.text[p.start:p.end] for p in doc.paragraphs)
+    assert max(len(doc.text[p.start:p.end]) for p in doc.paragraphs) > 300
+    assert doc.text.endswith("a day before the crossing is due to reopen.")
+
+
+def test_clean_corpus_wire_feed_duplicates_and_html_record() -> None:
+    docs = [_cleaned(d) for _, d in _CORPUS if d.format == "jsonl"]
+    assert [d.line for d in docs] == [1, 2, 3, 4, 5]
+    assert docs[2].text == docs[0].text
+    assert docs[1].text != docs[0].text
+    assert docs[0].content_hash == docs[2].content_hash
+    assert docs[4].markup == "html"
+    assert docs[4].published is None
+    assert docs[4].text.startswith("A group of 23 lawmakers from Anbar province")
+    assert "&#8220;" not in docs[4].text and "“The government negotiated" in docs[4].text
+    assert [d.published for d in docs[:4]] == [
+        dt.date(2026, 3, 16), dt.date(2026, 3, 16), dt.date(2026, 3, 17), dt.date(2026, 3, 14)]

@@ -1,0 +1,413 @@
+"""Unit tests for storyline.ingest.readers.read over files in a temporary folder."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from storyline.ingest.readers import ReadOptions, read
+from storyline.model import Document, Rejection
+
+ARABIC = ("قال رئيس المجلس البلدي إن أعمال الصيانة في السوق القديم ستنتهي قبل بداية "
+          "فصل الصيف المقبل.")
+
+
+def _write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def _docs(items: list[Document | Rejection]) -> list[Document]:
+    return [item for item in items if isinstance(item, Document)]
+
+
+def _rejections(items: list[Document | Rejection]) -> list[Rejection]:
+    return [item for item in items if isinstance(item, Rejection)]
+
+
+# ---------------------------------------------------------------------------
+# Folders and plain files
+# ---------------------------------------------------------------------------
+
+
+def test_read_folder_recursively_skipping_hidden_and_unknown(tmp_path: Path) -> None:
+    _write(tmp_path / "a.txt", "A story about the harbour.\n")
+    _write(tmp_path / "sub" / "b.html", "<p>A story in HTML.</p>")
+    _write(tmp_path / "sub" / "deeper" / "c.json", json.dumps({"text": "A JSON story."}))
+    _write(tmp_path / "sub" / "deeper" / "d.jsonl", '{"text": "A JSONL story."}\n')
+    _write(tmp_path / ".hidden.txt", "hidden file")
+    _write(tmp_path / ".git" / "e.txt", "inside a hidden folder")
+    _write(tmp_path / "sub" / ".cache" / "f.html", "<p>hidden folder</p>")
+    _write(tmp_path / "notes.md", "markdown is not read when walking")
+    _write(tmp_path / "photo.png", b"\x89PNG\r\n\x1a\n")
+    items = list(read([str(tmp_path)]))
+    assert all(isinstance(item, Document) for item in items)
+    docs = _docs(items)
+    assert [Path(d.source).relative_to(tmp_path).as_posix() for d in docs] == [
+        "a.txt", "sub/b.html", "sub/deeper/c.json", "sub/deeper/d.jsonl"]
+    assert [d.format for d in docs] == ["txt", "html", "json", "jsonl"]
+    assert [d.markup for d in docs] == ["text", "html", "text", "text"]
+    assert [d.raw for d in docs] == ["A story about the harbour.\n", "<p>A story in HTML.</p>",
+                                     "A JSON story.", "A JSONL story."]
+
+
+def test_read_text_file_document_fields(tmp_path: Path) -> None:
+    path = _write(tmp_path / "story.txt", "Snow closed the pass.\r\nDrivers waited.\r\n")
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.source == str(path)
+    assert doc.name == "story.txt"
+    assert doc.raw == "Snow closed the pass.\r\nDrivers waited.\r\n"
+    assert doc.format == "txt"
+    assert doc.markup == "text"
+    assert doc.encoding == "utf-8"
+    assert doc.line is None
+    assert doc.warnings == []
+
+
+def test_read_explicit_file_with_unknown_extension_is_sniffed(tmp_path: Path) -> None:
+    html = _write(tmp_path / "page.dat",
+                  "<!DOCTYPE html><html><body><p>Hi there.</p></body></html>")
+    text = _write(tmp_path / "story.md", "Plain words about a market.")
+    docs = _docs(list(read([str(html), str(text)])))
+    assert [(d.format, d.markup) for d in docs] == [("html", "html"), ("txt", "text")]
+
+
+def test_read_nonexistent_path_is_rejected(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-file.txt"
+    [item] = list(read([str(missing)]))
+    assert isinstance(item, Rejection)
+    assert item.source == str(missing)
+    assert item.kind == "missing"
+    assert "no such file" in item.reason
+
+
+def test_read_missing_path_does_not_stop_the_others(tmp_path: Path) -> None:
+    good = _write(tmp_path / "good.txt", "A good story.")
+    items = list(read([str(tmp_path / "nope"), str(good)]))
+    assert [type(i).__name__ for i in items] == ["Rejection", "Document"]
+
+
+def test_read_empty_file_is_rejected_as_empty(tmp_path: Path) -> None:
+    path = _write(tmp_path / "empty.txt", b"")
+    [item] = list(read([str(path)]))
+    assert isinstance(item, Rejection)
+    assert item.kind == "empty"
+    assert item.source == str(path)
+    assert item.line is None
+
+
+def test_read_whitespace_only_file_is_rejected_as_empty(tmp_path: Path) -> None:
+    path = _write(tmp_path / "blank.txt", b"  \n\n\t\n")
+    [item] = list(read([str(path)]))
+    assert isinstance(item, Rejection)
+    assert item.kind == "empty"
+
+
+def test_read_file_over_article_limit_is_too_large(tmp_path: Path) -> None:
+    path = _write(tmp_path / "long.txt", "word " * 40)  # 200 bytes
+    [item] = list(read([str(path)], ReadOptions(max_article_bytes=100)))
+    assert isinstance(item, Rejection)
+    assert item.kind == "too-large"
+    assert item.source == str(path)
+    assert "too large" in item.reason
+
+
+def test_read_file_at_article_limit_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "exact.txt", "x" * 100)
+    [item] = list(read([str(path)], ReadOptions(max_article_bytes=100)))
+    assert isinstance(item, Document)
+
+
+def test_read_binary_file_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path / "report.txt", b"%PDF-1.7\n...")
+    [item] = list(read([str(path)]))
+    assert isinstance(item, Rejection)
+    assert item.kind == "binary"
+    assert "PDF" in item.reason
+
+
+def test_read_windows_1256_arabic_text_file(tmp_path: Path) -> None:
+    path = _write(tmp_path / "arabic.txt", ARABIC.encode("windows-1256"))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.raw == ARABIC
+    assert doc.encoding == "windows-1256"
+    assert doc.warnings == ["decoded as windows-1256 (not UTF-8)"]
+
+
+def test_read_utf8_bom_file_has_no_warning(tmp_path: Path) -> None:
+    path = _write(tmp_path / "bom.txt", b"\xef\xbb\xbfA story with a BOM.")
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.raw == "A story with a BOM."
+    assert doc.encoding == "utf-8-sig"
+    assert doc.warnings == []
+
+
+# ---------------------------------------------------------------------------
+# JSON
+# ---------------------------------------------------------------------------
+
+
+def test_read_json_list_gives_numbered_documents(tmp_path: Path) -> None:
+    records = [
+        {"id": "kc-1", "url": "https://kessel.example/a", "title": "First",
+         "published": "2026-02-03", "outlet": "Kessel Courier", "language": "en",
+         "text": "The first story."},
+        {"id": 77, "title": "Second", "text": "The second story.", "author": "R. Vale",
+         "tags": ["frost", "orchards"]},
+    ]
+    path = _write(tmp_path / "digest.json", json.dumps(records))
+    items = list(read([str(path)]))
+    assert len(items) == 2
+    first, second = items
+    assert isinstance(first, Document) and isinstance(second, Document)
+    assert first.line == 1 and second.line == 2
+    assert first.format == second.format == "json"
+    assert first.source == "https://kessel.example/a"
+    assert first.name == "https://kessel.example/a"
+    assert first.external_id == "kc-1"
+    assert first.given == {"id": "kc-1", "url": "https://kessel.example/a", "title": "First",
+                           "published": "2026-02-03", "outlet": "Kessel Courier",
+                           "language": "en"}
+    assert first.extra == {}
+    assert second.source == str(path)
+    assert second.external_id == "77"
+    assert second.name == "77"
+    assert second.given == {"id": 77, "title": "Second"}
+    assert second.extra == {"author": "R. Vale", "tags": ["frost", "orchards"]}
+    assert second.raw == "The second story."
+
+
+def test_read_json_single_object(tmp_path: Path) -> None:
+    path = _write(tmp_path / "one.json", json.dumps({"title": "Alone", "text": "Only story.",
+                                                     "wordcount": 2}))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.line is None
+    assert doc.name == "one.json"
+    assert doc.source == str(path)
+    assert doc.external_id is None
+    assert doc.raw == "Only story."
+    assert doc.given == {"title": "Alone"}
+    assert doc.extra == {"wordcount": 2}
+
+
+def test_read_json_record_with_html_only(tmp_path: Path) -> None:
+    path = _write(tmp_path / "h.json", json.dumps({"html": "<p>Body in HTML.</p>"}))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.markup == "html"
+    assert doc.raw == "<p>Body in HTML.</p>"
+
+
+def test_read_json_item_not_an_object_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path / "mixed.json",
+                  json.dumps([{"text": "Good one."}, "just a string", 42, {"text": "Good two."}]))
+    items = list(read([str(path)]))
+    assert [type(i).__name__ for i in items] == ["Document", "Rejection", "Rejection", "Document"]
+    bad_string, bad_number = items[1], items[2]
+    assert isinstance(bad_string, Rejection) and isinstance(bad_number, Rejection)
+    assert (bad_string.kind, bad_string.line, bad_string.source) == ("format", 2, str(path))
+    assert bad_string.reason == "expected a JSON object for an article, got a string"
+    assert (bad_number.kind, bad_number.line) == ("format", 3)
+    assert bad_number.reason == "expected a JSON object for an article, got a number"
+    assert str(bad_string) == f"{path}:2: expected a JSON object for an article, got a string"
+
+
+def test_read_json_record_without_text_is_missing_text(tmp_path: Path) -> None:
+    path = _write(tmp_path / "notext.json", json.dumps([{"title": "No body"}]))
+    [item] = list(read([str(path)]))
+    assert isinstance(item, Rejection)
+    assert item.kind == "missing-text"
+    assert item.line == 1
+    assert "'text'" in item.reason
+
+
+def test_read_json_record_with_empty_or_wrong_type_text(tmp_path: Path) -> None:
+    path = _write(tmp_path / "bad.json", json.dumps([{"text": "   "}, {"text": 12}]))
+    items = list(read([str(path)]))
+    assert all(isinstance(i, Rejection) for i in items)
+    assert [(i.kind, i.line) for i in items] == [("missing-text", 1), ("missing-text", 2)]
+    assert items[0].reason == "'text' is empty"
+    assert items[1].reason == "'text' must be a string, got a number"
+
+
+def test_read_invalid_json_file_is_one_rejection(tmp_path: Path) -> None:
+    path = _write(tmp_path / "broken.json", '[{"text": "a"},\n {"text": ')
+    [item] = list(read([str(path)]))
+    assert isinstance(item, Rejection)
+    assert item.kind == "format"
+    assert "invalid JSON" in item.reason
+    assert "line 2" in item.reason
+
+
+def test_read_json_non_string_metadata_moves_to_extra(tmp_path: Path) -> None:
+    path = _write(tmp_path / "odd.json",
+                  json.dumps({"text": "Story.", "title": ["a", "b"], "outlet": 5}))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.given == {}
+    assert doc.extra == {"title": ["a", "b"], "outlet": 5}
+
+
+def test_read_json_record_over_article_limit_is_rejected_alone(tmp_path: Path) -> None:
+    path = _write(tmp_path / "two.json",
+                  json.dumps([{"text": "short"}, {"text": "long " * 50}]))
+    items = list(read([str(path)], ReadOptions(max_article_bytes=100)))
+    assert isinstance(items[0], Document)
+    assert isinstance(items[1], Rejection)
+    assert (items[1].kind, items[1].line) == ("too-large", 2)
+
+
+# ---------------------------------------------------------------------------
+# JSON Lines
+# ---------------------------------------------------------------------------
+
+
+def test_read_jsonl_with_malformed_line(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "r1", "text": "First record."}),
+        '{"id": "r2", "text": "unterminated',
+        json.dumps({"id": "r3", "url": "https://feed.example/3", "text": "Third record.",
+                    "section": "Wire"}),
+    ]
+    path = _write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
+    items = list(read([str(path)]))
+    assert [type(i).__name__ for i in items] == ["Document", "Rejection", "Document"]
+    first, bad, third = items
+    assert isinstance(first, Document) and isinstance(third, Document)
+    assert isinstance(bad, Rejection)
+    assert (first.line, first.external_id, first.raw) == (1, "r1", "First record.")
+    assert first.format == "jsonl"
+    assert first.source == str(path)
+    assert (third.line, third.source, third.extra) == (
+        3, "https://feed.example/3", {"section": "Wire"})
+    assert bad.line == 2
+    assert bad.source == str(path)
+    assert bad.kind == "format"
+    assert "JSON" in bad.reason
+
+
+def test_read_jsonl_line_numbers_count_blank_lines(tmp_path: Path) -> None:
+    content = '{"text": "one"}\n\n{oops}\n{"text": "four"}\n'
+    path = _write(tmp_path / "gaps.jsonl", content)
+    items = list(read([str(path)]))
+    assert [(type(i).__name__, i.line) for i in items] == [
+        ("Document", 1), ("Rejection", 3), ("Document", 4)]
+
+
+def test_read_jsonl_record_problems_are_per_line(tmp_path: Path) -> None:
+    content = "\n".join([
+        json.dumps({"title": "no text"}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"text": "fine"}),
+    ])
+    path = _write(tmp_path / "probs.jsonl", content)
+    items = list(read([str(path)]))
+    assert [(type(i).__name__, i.line) for i in items] == [
+        ("Rejection", 1), ("Rejection", 2), ("Document", 3)]
+    missing, not_object = items[0], items[1]
+    assert isinstance(missing, Rejection) and isinstance(not_object, Rejection)
+    assert missing.kind == "missing-text"
+    assert "'text'" in missing.reason
+    assert not_object.kind == "format"
+    assert not_object.reason == "expected a JSON object for an article, got a list"
+
+
+def test_read_jsonl_line_over_limit_is_too_large(tmp_path: Path) -> None:
+    content = json.dumps({"text": "ok"}) + "\n" + json.dumps({"text": "x" * 300}) + "\n"
+    path = _write(tmp_path / "big.jsonl", content)
+    items = list(read([str(path)], ReadOptions(max_article_bytes=100)))
+    assert isinstance(items[0], Document)
+    assert isinstance(items[1], Rejection)
+    assert (items[1].kind, items[1].line) == ("too-large", 2)
+
+
+def test_read_example_wire_feed() -> None:
+    corpus = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+    items = list(read([str(corpus / "wire-feed.jsonl")]))
+    docs = _docs(items)
+    assert len(items) == len(docs) == 5
+    assert [d.line for d in docs] == [1, 2, 3, 4, 5]
+    assert docs[0].raw == docs[2].raw
+    assert docs[4].markup == "html"
+    assert "published" not in docs[4].given
+    assert docs[0].extra["author"] == "LNA staff"
+    assert docs[1].extra["syndicated"] is True
+
+
+# ---------------------------------------------------------------------------
+# Standard input
+# ---------------------------------------------------------------------------
+
+
+def test_read_stdin_text() -> None:
+    [doc] = list(read(["-"], stdin=io.BytesIO(b"A story from a pipe.\n")))
+    assert isinstance(doc, Document)
+    assert doc.source == "-"
+    assert doc.name == "stdin"
+    assert doc.raw == "A story from a pipe.\n"
+    assert (doc.format, doc.markup) == ("txt", "text")
+
+
+def test_read_stdin_html() -> None:
+    [doc] = list(read(["-"], stdin=io.BytesIO(b"<html><body><p>Piped page.</p></body></html>")))
+    assert isinstance(doc, Document)
+    assert (doc.format, doc.markup) == ("html", "html")
+
+
+def test_read_stdin_json_list() -> None:
+    data = json.dumps([{"text": "Piped one.", "id": "p1"}, {"text": "Piped two."}]).encode()
+    items = list(read(["-"], stdin=io.BytesIO(data)))
+    docs = _docs(items)
+    assert len(items) == len(docs) == 2
+    assert [d.raw for d in docs] == ["Piped one.", "Piped two."]
+    assert [d.line for d in docs] == [1, 2]
+    assert docs[0].external_id == "p1"
+    assert all(d.source == "-" and d.format == "json" for d in docs)
+
+
+def test_read_stdin_json_single_object() -> None:
+    data = json.dumps({"text": "Just one.", "url": "https://pipe.example/1"}, indent=2).encode()
+    [doc] = list(read(["-"], stdin=io.BytesIO(data)))
+    assert isinstance(doc, Document)
+    assert doc.raw == "Just one."
+    assert doc.source == "https://pipe.example/1"
+    assert doc.line is None
+
+
+def test_read_stdin_jsonl() -> None:
+    data = (json.dumps({"text": "Line one."}) + "\n" + "{broken\n"
+            + json.dumps({"text": "Line three."}) + "\n").encode()
+    items = list(read(["-"], stdin=io.BytesIO(data)))
+    assert [type(i).__name__ for i in items] == ["Document", "Rejection", "Document"]
+    first, bad, third = items
+    assert isinstance(first, Document) and isinstance(third, Document)
+    assert isinstance(bad, Rejection)
+    assert [first.raw, third.raw] == ["Line one.", "Line three."]
+    assert [first.line, bad.line, third.line] == [1, 2, 3]
+    assert bad.kind == "format" and "JSON" in bad.reason
+    assert bad.source == "-"
+
+
+def test_read_stdin_jsonl_records_have_format_jsonl() -> None:
+    # Document.format is "the input file's format"; JSON Lines sniffed on standard input
+    # are JSON Lines just as a .jsonl file is.
+    data = (json.dumps({"text": "Line one."}) + "\n" + json.dumps({"text": "Line two."})
+            + "\n").encode()
+    docs = _docs(list(read(["-"], stdin=io.BytesIO(data))))
+    assert [d.format for d in docs] == ["jsonl", "jsonl"]
+
+
+def test_read_stdin_empty_is_rejected() -> None:
+    [item] = list(read(["-"], stdin=io.BytesIO(b"")))
+    assert isinstance(item, Rejection)
+    assert item.kind == "empty"
+    assert item.source == "-"
