@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import html as htmllib
-import re
 from pathlib import Path
 
 import pytest
 
+from conftest import assert_offsets_into_source
 from storyline.ingest.html import extract_article, parse_blocks
 from storyline.model import Document
 from storyline.pipeline import Pipeline
@@ -24,23 +23,6 @@ def run_html(source: str, name: str = "page.html") -> Document:
 
 def texts(doc: Document) -> list[str]:
     return [doc.text[p.start:p.end] for p in doc.paragraphs]
-
-
-def source_text(doc: Document, start: int, end: int) -> str:
-    """The page source behind a cleaned span, tags out, entities decoded, spaces collapsed."""
-    s, e = doc.original_span(start, end)
-    return " ".join(htmllib.unescape(re.sub(r"<[^>]*>", " ", doc.raw[s:e])).split())
-
-
-def assert_offsets_into_source(doc: Document) -> None:
-    assert doc.offsets.length == len(doc.text)
-    for i, ch in enumerate(doc.text):
-        if not ch.isspace():
-            original = doc.raw[doc.offsets.original(i)]
-            assert original == ch or original == "&", (i, ch, original)
-    for p in doc.paragraphs:
-        first_words = " ".join(doc.text[p.start:p.end].split()[:5])
-        assert source_text(doc, p.start, p.end).startswith(first_words)
 
 
 # ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 import unicodedata
 
@@ -81,11 +82,9 @@ def _legacy(data: bytes, error: UnicodeDecodeError) -> tuple[str, str]:
             best = (score, text, encoding)
     if best is not None and not any("\u0600" <= ch <= "\u06ff" for ch in best[1]):
         # No Arabic letters: the bytes mean the same in windows-1252, the likelier label.
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             if data.decode("windows-1252") == best[1]:
                 best = (best[0], best[1], "windows-1252")
-        except UnicodeDecodeError:
-            pass
     if best is None or best[0] < 0.9:
         tried = ", ".join(LEGACY_ENCODINGS)
         raise DecodeError(
