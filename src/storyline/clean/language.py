@@ -62,18 +62,17 @@ def identify_languages(doc: Document) -> Document:
     letters: Counter[str] = Counter()
     for paragraph in doc.paragraphs:
         chunk = doc.text[paragraph.start:paragraph.end]
-        language, direction = detect(chunk)
-        paragraph.direction = direction
+        language, paragraph.direction = detect(chunk)
         if language:
             paragraph.language = language
             paragraph.language_from = "detected"
             letters[language] += sum(1 for ch in chunk if ch.isalpha())
     main = letters.most_common(1)[0][0] if letters else None
-    for paragraph in doc.paragraphs:
-        if paragraph.language is None:
-            _, direction = detect(doc.text[paragraph.start:paragraph.end])
-            script, _ = dominant_script(doc.text[paragraph.start:paragraph.end])
-            if main and (script is None or direction == ("rtl" if main in _rtl() else "ltr")):
+    if main:
+        main_direction = "rtl" if main in _rtl() else "ltr"
+        for paragraph in doc.paragraphs:
+            # Too short to detect: take the main language if the script agrees with it.
+            if paragraph.language is None and paragraph.direction == main_direction:
                 paragraph.language = main
                 paragraph.language_from = "context"
     doc.language = main
