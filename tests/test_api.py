@@ -6,7 +6,7 @@ import pytest
 
 import storyline
 from storyline.errors import PipelineError
-from storyline.pipeline import DEFAULT_STAGES, Pipeline
+from storyline.pipeline import CLEAN_STAGES, Pipeline
 
 
 def test_exported_members() -> None:
@@ -19,10 +19,11 @@ def test_exported_members() -> None:
 
 
 def test_pipeline_has_named_stages_in_order() -> None:
-    assert Pipeline().names == ["clean", "language", "metadata", "identity"]
+    assert Pipeline().names == ["clean", "language", "metadata", "identity", "nlp", "time",
+                                "entities"]
 
 
 def test_misordered_pipeline_fails_when_built() -> None:
-    clean, language, metadata, identity = DEFAULT_STAGES
+    clean, language, metadata, identity = CLEAN_STAGES
     with pytest.raises(PipelineError, match="stage 'metadata' needs"):
         Pipeline([metadata, clean, language, identity])

@@ -17,7 +17,7 @@ from conftest import assert_offsets_into_source
 from storyline.errors import NoContent
 from storyline.ingest.readers import read
 from storyline.model import Document
-from storyline.pipeline import Pipeline
+from storyline.pipeline import CLEAN_STAGES, Pipeline
 
 CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 
@@ -28,7 +28,7 @@ INVISIBLE = set("\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u2
 
 def run(raw: str, given: dict[str, Any] | None = None, fmt: str = "txt") -> Document:
     doc = Document(source="x.txt", name="x.txt", raw=raw, format=fmt, given=given or {})
-    return Pipeline()(doc)
+    return Pipeline(CLEAN_STAGES)(doc)
 
 
 def texts(doc: Document) -> list[str]:
@@ -494,7 +494,7 @@ _CORPUS = _corpus_items()
 
 def _cleaned(doc: Document) -> Document:
     """Run the pipeline on a copy (stages fill the document in place)."""
-    return Pipeline()(copy.deepcopy(doc))
+    return Pipeline(CLEAN_STAGES)(copy.deepcopy(doc))
 
 
 def test_clean_corpus_has_every_example_item() -> None:

@@ -10,7 +10,7 @@ import pytest
 from conftest import assert_offsets_into_source
 from storyline.ingest.html import extract_article, parse_blocks
 from storyline.model import Document
-from storyline.pipeline import Pipeline
+from storyline.pipeline import CLEAN_STAGES, Pipeline
 
 CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 HARBOR = CORPUS / "harbor-times_earlier-visit.html"
@@ -18,7 +18,7 @@ HARBOR = CORPUS / "harbor-times_earlier-visit.html"
 
 def run_html(source: str, name: str = "page.html") -> Document:
     doc = Document(source=name, name=name, raw=source, format="html", markup="html")
-    return Pipeline()(doc)
+    return Pipeline(CLEAN_STAGES)(doc)
 
 
 def texts(doc: Document) -> list[str]:

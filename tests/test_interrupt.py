@@ -15,7 +15,7 @@ import pytest
 
 from storyline.store import Store
 
-N = 2000
+N = 600  # with the language model, enough for an ingest of several seconds
 TOWNS = ["Aldmere", "Brisk", "Corvale", "Dunmarch", "Elsby", "Farrow", "Glenhollow", "Harth"]
 
 
@@ -75,6 +75,14 @@ def _check_complete(feed: Path, db: Path) -> None:
         assert orphans == 0
         fts = store.conn.execute("SELECT count(*) FROM documents_fts").fetchone()[0]
         assert fts == N
+        dangling = store.conn.execute(
+            "SELECT count(*) FROM mentions WHERE actor_id IS NOT NULL AND actor_id NOT IN "
+            "(SELECT id FROM actors)").fetchone()[0]
+        assert dangling == 0
+        without = store.conn.execute(
+            "SELECT count(*) FROM documents WHERE id NOT IN (SELECT document_id FROM mentions)"
+        ).fetchone()[0]
+        assert without == 0  # every record names its town: no document lost its mentions
 
 
 @pytest.mark.slow

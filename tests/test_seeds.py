@@ -9,7 +9,7 @@ import pytest
 from conftest import SHARED
 from storyline.ingest.readers import read
 from storyline.model import Document
-from storyline.pipeline import Pipeline
+from storyline.pipeline import CLEAN_STAGES, Pipeline
 
 SEEDS = SHARED / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.exists(), reason="shared corpora not present")
@@ -19,7 +19,7 @@ def _seed(prefix: str) -> Document:
     path = next(SEEDS.glob(f"{prefix}_*.txt"))
     (doc,) = list(read([str(path)]))
     assert isinstance(doc, Document)
-    return Pipeline()(doc)
+    return Pipeline(CLEAN_STAGES)(doc)
 
 
 def _paragraphs(doc: Document) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from storyline.errors import SchemaVersionError
 from storyline.ingest.run import ingest
 from storyline.model import Document
-from storyline.pipeline import Pipeline
+from storyline.pipeline import CLEAN_STAGES, Pipeline
 from storyline.store import SearchError, Store
 from storyline.store.migrations import LATEST
 
@@ -21,13 +21,13 @@ WIRE = ("The regional council in Port Ysolde approved a new ferry timetable on M
 
 
 def _doc(name: str, text: str) -> Document:
-    return Pipeline()(Document(source=name, name=name, raw=text, format="txt"))
+    return Pipeline(CLEAN_STAGES)(Document(source=name, name=name, raw=text, format="txt"))
 
 
 def test_new_database_has_schema_wal_and_fts(tmp_path: Path) -> None:
     with Store(tmp_path / "kb.db") as store:
         assert store.schema_version == LATEST
-        assert [m["name"] for m in store.migrations()] == ["documents"]
+        assert [m["name"] for m in store.migrations()] == ["documents", "actors"]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}

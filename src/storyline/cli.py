@@ -49,6 +49,9 @@ def ingest(
         help="Largest article accepted, in MB (a bigger file is rejected).")] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no warnings.")
                      ] = False,
+    aliases: Annotated[str | None, typer.Option(
+        help="Alias file (YAML or CSV: name, aliases, kind, id) loaded before the run; its "
+             "names seed and override actor resolution.")] = None,
 ) -> None:
     """Read articles (.txt, .html, .json, .jsonl) into the knowledge base.
 
@@ -60,6 +63,8 @@ def ingest(
 
     options = ReadOptions(max_article_bytes=int(max_article_mb * 1024 * 1024))
     store = _open(db, create=True)
+    if aliases:
+        _load_aliases(store, aliases)
     show = err.is_terminal and not quiet
     try:
         if show:
@@ -87,6 +92,103 @@ def ingest(
         raise typer.Exit(EXIT_INTERRUPTED)
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _load_aliases(store: Store, path: str) -> int:
+    from storyline.actors.aliases import load_aliases, read_alias_file
+
+    try:
+        entries = read_alias_file(path)
+    except StorylineError as exc:
+        store.close()
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from exc
+    with store.transaction():
+        load_aliases(store.actors, entries)
+    return len(entries)
+
+
+@app.command()
+def aliases(path: Annotated[str, typer.Argument(help="Alias file: YAML list or CSV with "
+                                                     "columns name, aliases, kind, id.")],
+            db: DbOption = DEFAULT_DB) -> None:
+    """Load an alias file: canonical names with their aliases, kinds and external ids."""
+    with _open(db, create=True) as store:
+        count = _load_aliases(store, path)
+    out.print(f"loaded {count} actors from {path}", markup=False, highlight=False)
+
+
+@app.command()
+def actors(db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
+           kind: Annotated[str | None, typer.Option(
+               help="Only this kind: person, organization, place, group, platform.")] = None,
+           limit: Annotated[int, typer.Option(help="Show at most this many.")] = 0) -> None:
+    """List actors, most mentioned first, with kind, aliases (with counts) and roles."""
+    with _open(db) as store:
+        rows = store.actors.listing(kind=kind, limit=limit or None)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} actors in {db}", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("name", no_wrap=True, max_width=32, overflow="ellipsis")
+    table.add_column("docs", justify="right")
+    table.add_column("aliases (count)", max_width=70)
+    table.add_column("roles", max_width=50)
+    for row in rows:
+        table.add_row(row["id"], row["kind"], row["name"], str(row["documents"]),
+                      _aliases(row), _roles(row))
+    if not out.is_terminal:
+        out.width = 200
+    out.print(table)
+
+
+def _aliases(row: dict[str, Any]) -> str:
+    return "; ".join(f"{a['alias']} ({a['count']})" for a in row["aliases"])
+
+
+def _roles(row: dict[str, Any]) -> str:
+    seen: list[str] = []
+    for r in row["roles"]:
+        text = " ".join(x for x in (r["qualifier"], r["title"]) if x)
+        if r["organization"]:
+            text += f", {r['organization']}"
+        if r["as_of"]:
+            text += f" ({r['as_of']})"
+        if text not in seen:
+            seen.append(text)
+    return "; ".join(seen)
+
+
+@app.command()
+def actor(name: Annotated[str, typer.Argument(help="Any alias of the actor (any script), or "
+                                                   "its id.")],
+          db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Show one actor: aliases, roles, and where it is mentioned (with source spans)."""
+    with _open(db) as store:
+        record = store.actors.find(name)
+        if record is not None:
+            record["mentioned_in"] = store.actors.mentions_of(record["id"])
+    if record is None:
+        err.print(f"error: no actor called {name!r} in {db}", markup=False)
+        raise typer.Exit(EXIT_ERROR)
+    if as_json:
+        _print_json(record)
+        return
+    for key in ("id", "name", "kind", "romanized", "external_id", "origin"):
+        if record[key] is not None:
+            out.print(f"{key:>12}: {record[key]}", markup=False, highlight=False)
+    out.print(f"{'aliases':>12}: {_aliases(record)}", markup=False, highlight=False)
+    if record["roles"]:
+        out.print(f"{'roles':>12}: {_roles(record)}", markup=False, highlight=False)
+    out.print(f"{'mentions':>12}: {record['mentions']} in {record['documents']} documents",
+              markup=False, highlight=False)
+    for m in record["mentioned_in"]:
+        how = json.loads(m["resolution"]).get("evidence", "")
+        out.print(f"  {m['document_id'][:12]} {m['outlet'] or '-':<22} "
+                  f"@{m['source_start']}-{m['source_end']} {m['text']!r}  [{m['method']}; "
+                  f"{how}]", markup=False, highlight=False)
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:

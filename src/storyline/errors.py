@@ -11,7 +11,8 @@ All of them derive from `StorylineError`, so a caller can catch that one::
     │   ├── TooLarge          over the size limit for one article
     │   ├── FormatError       malformed JSON, a record that is not an object, ...
     │   ├── MissingText       a JSON record without a usable `text` or `html` field
-    │   └── NoContent         nothing of the article is left once boilerplate is removed
+    │   ├── NoContent         nothing of the article is left once boilerplate is removed
+    │   └── AliasFileError    a user alias file that cannot be read or has a bad entry
     ├── PipelineError        the stages do not fit together (found when the pipeline is built)
     └── StoreError           the database cannot be used
         └── SchemaVersionError  the database was written by a newer Storyline
@@ -80,6 +81,12 @@ class MissingText(InputError):
 
 class NoContent(InputError):
     kind = "no-content"
+
+
+class AliasFileError(InputError):
+    """A user alias file that cannot be read or has a bad entry."""
+
+    kind = "aliases"
 
 
 class PipelineError(StorylineError):

@@ -26,13 +26,23 @@ TABLES: dict[str, tuple[str, ...]] = {
                   "dateline", "duplicate_of", "duplicate_kind", "similarity", "content_hash",
                   "encoding", "text", "paragraphs", "captions", "evidence", "metadata",
                   "warnings", "ingested_at"),
+    "actors": ("id", "name", "kind", "romanized", "external_id", "origin", "mentions",
+               "documents", "aliases", "roles"),
+    "mentions": ("document_id", "idx", "char_start", "char_end", "source_start",
+                 "source_end", "text", "kind", "method", "language", "entity", "actor_id",
+                 "resolution", "tense", "time"),
 }
 
 
 def table_rows(store: Store, table: str, *, include_raw: bool = False) -> Iterator[dict[str, Any]]:
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
-    yield from store.iter_documents(include_raw=include_raw)
+    if table == "actors":
+        yield from store.actors.listing()
+    elif table == "mentions":
+        yield from store.actors.iter_mentions()
+    else:
+        yield from store.iter_documents(include_raw=include_raw)
 
 
 def write_json(store: Store, out: TextIO, *, include_raw: bool = False) -> int:

@@ -87,6 +87,61 @@ class Passage:
 
 
 @dataclass
+class Mention:
+    """A name or time expression found in the cleaned text, with where and how.
+
+    `start`/`end` index `Document.text`; `Document.original_span` maps them to the input.
+    `kind` is person | organization | place | group (a nationality) | platform | time.
+    `method` says how it was found: `spacy:PERSON` (the model), `rule:acronym`,
+    `rule:arabic-title`, `rule:arabic-known`, `rule:title-only`... (docs/export.md).
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    method: str
+    paragraph: int = 0
+    language: str = "en"
+    entity: int | None = None  # index into Document.entities (the in-document referent)
+    long_form: int | None = None  # for an acronym: index of the mention it abbreviates
+    tense: str | None = None  # time mentions: tense of the clause (past|present|future)
+    time: Any = None  # time mentions: a storyline.time.TimeValue once normalized
+    actor: str | None = None  # canonical actor id, set when the store resolves the document
+    resolution: dict[str, Any] = field(default_factory=dict)  # how `actor` was chosen
+
+
+@dataclass
+class Role:
+    """A title a person holds, as the text states it, e.g. "head of Iraq's INIS".
+
+    `person` indexes `Document.mentions`; `organization` is the title's organization or
+    country as written (with its mention index when it is one); `as_of` is the date the
+    text speaks about (the publication date when known).
+    """
+
+    person: int
+    title: str
+    start: int
+    end: int
+    organization: str | None = None
+    organization_mention: int | None = None
+    qualifier: str | None = None  # interim | acting | former | deputy ...
+    as_of: dt.date | None = None
+
+
+@dataclass
+class Entity:
+    """One referent inside a document: the mentions that name the same thing there."""
+
+    kind: str
+    name: str  # the fullest name used in the document
+    mentions: list[int] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # why mentions were grouped
+    actor: str | None = None
+
+
+@dataclass
 class Document:
     """One article on its way through the pipeline."""
 
@@ -118,6 +173,12 @@ class Document:
     published: dt.date | None = None
     dateline: str | None = None
     evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    # Set by the nlp, time and actors stages.
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    analyses: list[Any] = field(default_factory=list, repr=False)  # spaCy Docs; not stored
 
     # Set by the identity stage and the store.
     id: str = ""

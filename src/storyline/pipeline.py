@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from storyline.actors.local import group_mentions
 from storyline.clean import clean_document
 from storyline.clean.language import identify_languages
 from storyline.clean.metadata import resolve_metadata
 from storyline.errors import PipelineError
 from storyline.ingest.identity import identify
 from storyline.model import Document
+from storyline.nlp import Recognizer
+from storyline.time.stage import normalize_times
 
 #: Document fields a reader fills in.
 READER_ASSIGNS = frozenset({"source", "name", "raw", "format", "markup", "line", "external_id",
@@ -36,7 +39,8 @@ def stage(name: str, func: Callable[[Document], Document], requires: Iterable[st
     return Stage(name, func, frozenset(requires), frozenset(assigns))
 
 
-DEFAULT_STAGES: tuple[Stage, ...] = (
+#: The cleaning stages: everything that needs no language model.
+CLEAN_STAGES: tuple[Stage, ...] = (
     stage("clean", clean_document, requires={"raw", "markup", "given"},
           assigns={"text", "offsets", "paragraphs", "title", "captions", "cues", "page"}),
     stage("language", identify_languages, requires={"text", "paragraphs"},
@@ -46,6 +50,26 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     stage("identity", identify, requires={"name", "raw", "text"},
           assigns={"id", "content_hash", "minhash"}),
 )
+
+def nlp_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
+    """nlp -> time -> entities; `recognizer` carries the spaCy pipeline and gazetteer."""
+    return (
+        stage("nlp", recognizer or Recognizer(),
+              requires={"text", "paragraphs", "language", "dateline", "published"},
+              assigns={"mentions", "roles", "analyses"}),
+        stage("time", normalize_times, requires={"mentions", "published"}, assigns={"times"}),
+        stage("entities", group_mentions, requires={"mentions", "roles"},
+              assigns={"entities"}),
+    )
+
+
+def full_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
+    """Every per-document stage: cleaning, then the language model and what needs it."""
+    return CLEAN_STAGES + nlp_stages(recognizer)
+
+
+#: Every per-document stage, in order.
+DEFAULT_STAGES: tuple[Stage, ...] = full_stages()
 
 
 class Pipeline:

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from storyline.actors.resolve import Resolver
 from storyline.errors import InputError
 from storyline.ingest.readers import ReadOptions, read
 from storyline.model import Document, Rejection
-from storyline.pipeline import Pipeline
+from storyline.nlp import Recognizer
+from storyline.pipeline import Pipeline, full_stages
 from storyline.store import Store
 
 
@@ -52,7 +54,9 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
     committed and a re-run of the same inputs completes the job.
     """
     paths = list(paths)
-    pipeline = pipeline or Pipeline()
+    recognizer = Recognizer(gazetteer=store.actors.person_names())
+    pipeline = pipeline or Pipeline(full_stages(recognizer))
+    resolver = Resolver(store.actors)
     report = IngestReport()
     report.run_id = store.start_run(paths)
     store.begin()
@@ -64,7 +68,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
             if isinstance(item, Rejection):
                 _reject(store, report, item)
             else:
-                _process(item, pipeline, store, report)
+                _process(item, pipeline, store, report, resolver)
             pending += 1
             if pending >= batch_size or time.monotonic() - last_commit >= batch_seconds:
                 store.commit()
@@ -80,7 +84,8 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
     return report
 
 
-def _process(doc: Document, pipeline: Pipeline, store: Store, report: IngestReport) -> None:
+def _process(doc: Document, pipeline: Pipeline, store: Store, report: IngestReport,
+             resolver: Resolver) -> None:
     try:
         doc = pipeline(doc)
     except InputError as exc:
@@ -93,7 +98,8 @@ def _process(doc: Document, pipeline: Pipeline, store: Store, report: IngestRepo
         _reject(store, report, Rejection(doc.source, f"internal error while processing: "
                                          f"{type(exc).__name__}: {exc}", "internal", doc.line))
         return
-    outcome = store.add(doc)
+    doc.analyses = []  # the spaCy parses are not kept
+    outcome = store.add(doc, resolver.resolve)
     if outcome == "stored":
         report.stored += 1
     elif outcome == "duplicate":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import numpy as np
 from storyline.errors import SchemaVersionError, StoreError, StorylineError
 from storyline.ingest.identity import NEAR_DUPLICATE_THRESHOLD, band_keys, similarity
 from storyline.model import Document, Rejection
+from storyline.store.actors import ActorTable
 from storyline.store.migrations import LATEST, MIGRATIONS
 
 DEFAULT_DB = "storyline.db"
@@ -56,6 +57,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot use {self.path} as a Storyline database: {exc}") from exc
         self._in_tx = False
+        self.actors = ActorTable(self.conn)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -135,8 +137,11 @@ class Store:
         row = self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row is not None
 
-    def add(self, doc: Document) -> str:
+    def add(self, doc: Document, resolve: Callable[[Document], None] | None = None) -> str:
         """Keep one processed document; returns `stored`, `duplicate` or `unchanged`.
+
+        `resolve` links the document's entities to actors (see `storyline.actors`); it runs
+        inside the document's savepoint, before its mentions and roles are written.
 
         Exact and near duplicates of a document already kept are stored too, linked to
         it by `duplicate_of` (always the first, independent report).
@@ -147,6 +152,11 @@ class Store:
         self.conn.execute("SAVEPOINT document")
         try:
             outcome = self._insert(doc)
+            if resolve is not None:
+                resolve(doc)
+            if doc.mentions:
+                self.actors.add_mentions(doc)
+                self.actors.add_roles(doc)
         except BaseException:
             self.conn.execute("ROLLBACK TO document")
             self.conn.execute("RELEASE document")

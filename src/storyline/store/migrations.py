@@ -124,6 +124,83 @@ CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEG
     INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
 END;
 """),
+    Migration(2, "actors", """
+CREATE TABLE actors (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    romanized TEXT,
+    external_id TEXT,
+    origin TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX actors_kind ON actors(kind);
+
+CREATE TABLE actor_aliases (
+    actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    alias TEXT NOT NULL,
+    folded TEXT NOT NULL,
+    script TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (actor_id, alias)
+) WITHOUT ROWID;
+CREATE INDEX actor_aliases_folded ON actor_aliases(folded);
+
+CREATE TABLE actor_keys (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    PRIMARY KEY (kind, key, actor_id)
+) WITHOUT ROWID;
+
+CREATE TABLE mentions (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    source_start INTEGER NOT NULL,
+    source_end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    method TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    language TEXT,
+    entity INTEGER,
+    long_form INTEGER,
+    actor_id TEXT REFERENCES actors(id),
+    resolution TEXT NOT NULL DEFAULT '{}',
+    tense TEXT,
+    time_value TEXT,
+    time_precision TEXT,
+    time_start TEXT,
+    time_end TEXT,
+    time TEXT,
+    PRIMARY KEY (document_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX mentions_actor ON mentions(actor_id);
+CREATE INDEX mentions_time_start ON mentions(time_start);
+
+CREATE TABLE roles (
+    id INTEGER PRIMARY KEY,
+    actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    mention INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    title_group TEXT NOT NULL,
+    qualifier TEXT,
+    organization TEXT,
+    organization_actor_id TEXT REFERENCES actors(id),
+    as_of TEXT,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    source_start INTEGER NOT NULL,
+    source_end INTEGER NOT NULL
+);
+CREATE INDEX roles_actor ON roles(actor_id);
+CREATE INDEX roles_title_group ON roles(title_group);
+CREATE INDEX roles_document ON roles(document_id);
+"""),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,1 @@
+"""Canonical actors: name normalization across spellings and scripts."""

@@ -1,0 +1,226 @@
+"""Within one document: group the mentions that name the same referent into entities.
+
+Rules, each recorded as evidence on the entity it shaped:
+
+* full person names group when `names_match` says they are spellings of one name;
+* a surname alone ("al-Shatri", "Sharaa") joins the full name with that surname in the
+  same document, the nearest one before it when there are several;
+* a title alone ("the Syrian president") joins the person who holds that title there;
+* an acronym joins its long form ("INIS" and "the Iraqi National Intelligence Service");
+* organization names group by `org_key` ("Iraq's X" = "the Iraqi X" = "X of Iraq");
+* an Arabic-script name joins a Latin-script name with the same consonant skeleton.
+"""
+
+from __future__ import annotations
+
+from storyline.actors.names import country_of, is_acronym_of, name_key, names_match, org_key
+from storyline.model import Document, Entity, Mention
+from storyline.nlp.roles import title_group
+
+_PERSONISH = ("person", "organization", "place")
+
+
+def name_tokens(text: str) -> list[str]:
+    """Name tokens without particles: "Mohammed Shia' al-Sudani" -> 3 tokens."""
+    return [t for t in name_key(text) if t]
+
+
+def is_full_name(m: Mention) -> bool:
+    return m.kind == "person" and m.method != "rule:title-only" and len(name_tokens(m.text)) >= 2
+
+
+def group_mentions(doc: Document) -> Document:
+    """Fill `doc.entities` and each mention's `entity`."""
+    doc.entities = []
+    _fix_kinds(doc)
+    persons = _group_persons(doc)
+    _group_by_key(doc, "organization", _org_key_of)
+    _link_acronyms(doc)
+    _group_by_key(doc, "place", lambda m: "|".join(name_key(m.text)) or m.text.lower())
+    _group_by_key(doc, "group", lambda m: country_of(m.text) or m.text.lower())
+    _group_by_key(doc, "platform", lambda m: m.text)
+    _attach_titles(doc, persons)
+    return doc
+
+
+def _new(doc: Document, kind: str, name: str, evidence: str) -> int:
+    doc.entities.append(Entity(kind, name, evidence=[evidence] if evidence else []))
+    return len(doc.entities) - 1
+
+
+def _join(doc: Document, index: int, entity: int, evidence: str | None = None) -> None:
+    doc.mentions[index].entity = entity
+    e = doc.entities[entity]
+    e.mentions.append(index)
+    if evidence and evidence not in e.evidence:
+        e.evidence.append(evidence)
+
+
+def _surnames(doc: Document) -> dict[str, list[int]]:
+    """Last-name skeleton of every full person name -> the mention indices with it."""
+    out: dict[str, list[int]] = {}
+    for i, m in enumerate(doc.mentions):
+        if is_full_name(m) and m.language != "ar":
+            out.setdefault(name_tokens(m.text)[-1], []).append(i)
+    return out
+
+
+def _fix_kinds(doc: Document) -> None:
+    """A one-word mention spelled like a person's surname in this document is that person
+    ("Sharaa's office" typed as an organization by the model)."""
+    surnames = _surnames(doc)
+    for m in doc.mentions:
+        if m.kind in ("organization", "place") and m.long_form is None and \
+                not m.text.isupper() and len(name_tokens(m.text)) == 1:
+            key = name_tokens(m.text)[0]
+            if key in surnames:
+                m.kind, m.method = "person", m.method + "+surname"
+
+
+def _group_persons(doc: Document) -> list[int]:
+    entities: list[int] = []
+    for i, m in enumerate(doc.mentions):
+        if m.kind != "person" or m.method == "rule:title-only" or not is_full_name(m):
+            continue
+        target = None
+        for e in entities:
+            for j in doc.entities[e].mentions:
+                match = names_match(m.text, doc.mentions[j].text)
+                if match is not None:
+                    target, why = e, f"name:{match.kind}"
+                    break
+            if target is not None:
+                break
+        if target is None:
+            target = _new(doc, "person", m.text, "")
+            entities.append(target)
+            _join(doc, i, target)
+        else:
+            _join(doc, i, target, why)
+            if len(m.text) > len(doc.entities[target].name) and m.language != "ar":
+                doc.entities[target].name = m.text
+    for i, m in enumerate(doc.mentions):
+        if m.kind != "person" or m.entity is not None or m.method == "rule:title-only":
+            continue
+        tokens = name_tokens(m.text)
+        candidates = [e for e in entities
+                      if any(name_tokens(doc.mentions[j].text)[-1:] == tokens[-1:]
+                             for j in doc.entities[e].mentions
+                             if doc.mentions[j].language != "ar" or m.language == "ar")]
+        if len(tokens) == 1 and candidates:
+            before = [e for e in candidates
+                      if min(doc.mentions[j].start for j in doc.entities[e].mentions) < m.start]
+            chosen = max(before or candidates, key=lambda e: max(
+                (doc.mentions[j].start for j in doc.entities[e].mentions
+                 if doc.mentions[j].start < m.start), default=-1))
+            _join(doc, i, chosen, "surname-in-document")
+        else:
+            e = _new(doc, "person", m.text, "")
+            entities.append(e)
+            _join(doc, i, e)
+    return entities
+
+
+def _org_key_of(m: Mention) -> str:
+    return org_key(m.text)
+
+
+def _group_by_key(doc: Document, kind: str, key_of: object) -> None:
+    assert callable(key_of)
+    by_key: dict[str, int] = {}
+    for i, m in enumerate(doc.mentions):
+        if m.kind != kind or m.entity is not None:
+            continue
+        if kind == "organization" and m.long_form is not None:
+            continue  # acronyms join their long forms below
+        key = str(key_of(m))
+        if key not in by_key and kind == "organization":
+            core = key.split("|", 1)[-1]
+            same_core = [k for k in by_key if k.split("|", 1)[-1] == core]
+            if len(same_core) == 1:
+                by_key[key] = by_key[same_core[0]]
+                _join(doc, i, by_key[key], "organization-name-without-country")
+                continue
+        if key in by_key:
+            _join(doc, i, by_key[key], f"{kind}-key")
+            continue
+        by_key[key] = _new(doc, kind, m.text, "")
+        _join(doc, i, by_key[key])
+
+
+def _link_acronyms(doc: Document) -> None:
+    for i, m in enumerate(doc.mentions):
+        if m.long_form is None:
+            continue
+        target = doc.mentions[m.long_form].entity
+        if target is not None:
+            _join(doc, i, target, "acronym-in-brackets")
+    # An acronym met before or without its brackets: any organization it abbreviates.
+    for i, m in enumerate(doc.mentions):
+        if m.kind != "organization" or not m.text.isupper():
+            continue
+        current = m.entity
+        if current is not None and len(doc.entities[current].mentions) > 1:
+            continue
+        for e, entity in enumerate(doc.entities):
+            if e != current and entity.kind == "organization" and \
+                    is_acronym_of(m.text, entity.name):
+                if current is not None:
+                    doc.entities[current].mentions.remove(i)
+                _join(doc, i, e, "acronym-of-name-in-document")
+                break
+
+
+def _attach_titles(doc: Document, persons: list[int]) -> None:
+    """Title-only mentions join the person holding a compatible title in this document."""
+    holders: list[tuple[str, str, int, int]] = []  # (group, organization, entity, position)
+    for r in doc.roles:
+        e = doc.mentions[r.person].entity
+        if e is not None:
+            holders.append((title_group(r.title), org_hint(r.organization), e,
+                            doc.mentions[r.person].start))
+    for i, m in enumerate(doc.mentions):
+        if m.method != "rule:title-only" or m.entity is not None:
+            continue
+        group, hint = title_of(m.text)
+        matches = [h for h in holders if h[0] == group and (
+            not hint or not h[1] or hint == h[1] or hint in h[1] or h[1] in hint)]
+        entities = {h[2] for h in matches}
+        if len(entities) == 1:
+            _join(doc, i, entities.pop(), "title-in-document")
+
+
+def org_hint(organization: str | None) -> str:
+    if not organization:
+        return ""
+    for word in organization.replace("’", "'").replace("'s", "").split():
+        country = country_of(word)
+        if country:
+            return country
+    return org_key(organization)
+
+
+def title_of(text: str) -> tuple[str, str]:
+    """(title group, organization/country hint) of a title-only mention's text."""
+    from storyline.nlp.roles import role_rules
+
+    words = text.replace("’", "'").split()
+    rules = role_rules()
+    title = ""
+    for n in range(len(words), 0, -1):
+        for a in range(0, len(words) - n + 1):
+            phrase = " ".join(words[a:a + n]).lower().rstrip(",.")
+            if phrase in rules.titles:
+                title = phrase
+                rest = words[:a] + words[a + n:]
+                hint = ""
+                for w in rest:
+                    c = country_of(w.replace("'s", ""))
+                    if c:
+                        hint = c
+                        break
+                if not hint and "of" in [w.lower() for w in rest]:
+                    k = [w.lower() for w in rest].index("of")
+                    hint = org_key(" ".join(rest[k + 1:]))
+                return title_group(title), hint
+    return title_group(text.lower()), ""

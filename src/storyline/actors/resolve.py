@@ -1,0 +1,188 @@
+"""Across documents: resolve each entity of a document to one canonical actor.
+
+Runs when the store keeps a document, inside that document's savepoint, so an
+interrupted run never leaves mentions pointing at half-made actors. For each entity,
+in this order (the first that decides wins, and the reason is kept on every mention):
+
+1. an alias from the user's alias file (exact, case- and accent-insensitive);
+2. lookup keys: for persons the consonant skeleton of the full name, then of first and
+   last name (a middle name left out), each candidate checked with `names_match`;
+   for organizations `org_key`, the name without its country, and acronyms; for
+   places and nationalities their keys;
+3. a surname alone links to the only person in the store with that surname, and stays
+   unresolved (with the candidates listed) when there are several: two different
+   al-Hakims are never merged on a surname;
+4. a title alone ("the Syrian president") links to the only actor the store knows with
+   that title and country;
+5. otherwise a new actor, named by the fullest name (romanized for Arabic script).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storyline.actors.local import is_full_name, name_tokens, org_hint, title_of
+from storyline.actors.names import acronym_of, display_name, name_key, names_match, org_key
+from storyline.model import Document, Entity
+from storyline.store.actors import ActorTable, fold, script_of
+
+
+def surname_spelling(name: str) -> str:
+    """The last word of a name as spelled, without its article: "Al-Sharaa" -> "sharaa"."""
+    words = fold(name).split()
+    last = words[-1] if words else ""
+    for article in ("al-", "el-", "ul-"):
+        if last.startswith(article):
+            last = last[len(article):]
+    return last.strip("'")
+
+
+def person_keys(name: str) -> set[str]:
+    tokens = name_tokens(name)
+    if len(tokens) < 2:
+        return set()
+    return {"full:" + " ".join(tokens), f"first-last:{tokens[0]} {tokens[-1]}",
+            f"surname-spelling:{surname_spelling(name)}"}
+
+
+def entity_keys(kind: str, name: str) -> set[str]:
+    """The lookup keys an actor of `kind` called `name` is filed under."""
+    if kind == "person":
+        return person_keys(name)
+    if kind == "organization":
+        key = org_key(name)
+        keys = {f"org:{key}", f"core:{key.split('|', 1)[-1]}"}
+        if name.isupper() and " " not in name:
+            keys.add(f"acronym:{name}")
+        else:
+            keys |= {f"acronym:{a}" for a in acronym_of(name) if len(a) >= 2}
+        return keys
+    if kind == "place":
+        return {"place:" + " ".join(name_key(name))}
+    return {f"{kind}:{name.casefold()}"}
+
+
+class Resolver:
+    """Links a processed document's entities to actors in the store."""
+
+    def __init__(self, table: ActorTable) -> None:
+        self.table = table
+
+    def resolve(self, doc: Document) -> None:
+        for e, entity in enumerate(doc.entities):
+            if not entity.mentions:
+                continue
+            actor, how = self._find(doc, entity)
+            if actor is None and how.get("status") == "ambiguous":
+                self._mark(doc, entity, None, how)
+                continue
+            if actor is None:
+                actor = self._create(doc, e, entity)
+                how = {"status": "new", "evidence": entity.evidence}
+            entity.actor = actor
+            self._mark(doc, entity, actor, how)
+            self._file(doc, entity, actor)
+            self.table.refresh_name(actor)
+        for m in doc.mentions:
+            if m.entity is None and m.method == "rule:title-only":
+                actor, how = self._by_title(m.text)
+                m.actor, m.resolution = actor, how
+
+    def _mark(self, doc: Document, entity: Entity, actor: str | None,
+              how: dict[str, Any]) -> None:
+        for i in entity.mentions:
+            doc.mentions[i].actor = actor
+            doc.mentions[i].resolution = {**how, "in_document": entity.evidence}
+
+    def _file(self, doc: Document, entity: Entity, actor: str) -> None:
+        keys: set[str] = set()
+        for i in entity.mentions:
+            m = doc.mentions[i]
+            self.table.add_alias(actor, m.text)
+            if entity.kind == "person" and m.method == "rule:title-only":
+                continue
+            if entity.kind == "person" and not is_full_name(m):
+                continue  # surnames are filed with their full names only
+            keys |= entity_keys(entity.kind, m.text)
+        self.table.add_keys(actor, entity.kind, keys)
+
+    def _create(self, doc: Document, e: int, entity: Entity) -> str:
+        name = entity.name
+        romanized = None
+        if script_of(name) == "arabic":
+            latin = [doc.mentions[i].text for i in entity.mentions
+                     if script_of(doc.mentions[i].text) == "latin"]
+            romanized = display_name(name)
+            name = max(latin, key=len) if latin else romanized
+        return self.table.create(entity.kind, name, seed=f"{doc.id}:{e}", romanized=romanized)
+
+    def _find(self, doc: Document, entity: Entity) -> tuple[str | None, dict[str, Any]]:
+        texts = [doc.mentions[i].text for i in entity.mentions
+                 if doc.mentions[i].method != "rule:title-only"]
+        for text in texts:
+            hits = [a for a, origin in self.table.by_alias(text, entity.kind)
+                    if origin == "alias-file"]
+            if hits:
+                return hits[0], {"status": "linked", "evidence": f"alias-file:{text}"}
+        if entity.kind == "person":
+            actor, how = self._person(doc, entity, texts)
+            if actor is not None or how or any(is_full_name(doc.mentions[i])
+                                               for i in entity.mentions):
+                return actor, how
+            return self._other_kind(texts, entity.kind)
+        for text in texts:
+            for key in sorted(entity_keys(entity.kind, text)):
+                if key.startswith("acronym:") and not text.isupper():
+                    continue  # a long name never links through its initials alone
+                candidates = self.table.by_key(entity.kind, key)
+                if len(candidates) == 1:
+                    return candidates[0], {"status": "linked", "evidence": f"key {key}"}
+        return self._other_kind(texts, entity.kind)
+
+    def _other_kind(self, texts: list[str], kind: str) -> tuple[str | None, dict[str, Any]]:
+        """The model gave this name another kind than the store knows it by ("Jordan"
+        tagged as a person): the same exact name of a known actor decides."""
+        for text in texts:
+            hits = [a for a, _ in self.table.by_alias(text)
+                    if self.table.kind_of(a) not in (kind, "person")]
+            if hits:
+                other = self.table.kind_of(hits[0])
+                return hits[0], {"status": "linked", "evidence":
+                                 f"same name as a known {other}; the model said {kind}"}
+        return None, {}
+
+    def _person(self, doc: Document, entity: Entity,
+                texts: list[str]) -> tuple[str | None, dict[str, Any]]:
+        full = [t for t in texts if len(name_tokens(t)) >= 2]
+        for text in full:
+            tokens = name_tokens(text)
+            for key in ("full:" + " ".join(tokens), f"first-last:{tokens[0]} {tokens[-1]}"):
+                for actor in self.table.by_key("person", key):
+                    for alias in self.table.alias_names(actor):
+                        match = names_match(text, alias)
+                        if match is not None:
+                            return actor, {"status": "linked", "evidence":
+                                           f"name:{match.kind} {text!r} ~ {alias!r}"}
+        if full:
+            return None, {}
+        spellings = {surname_spelling(t) for t in texts}
+        candidates = sorted({a for s in spellings for a in self.table.by_key(
+            "person", f"surname-spelling:{s}")})
+        if len(candidates) == 1:
+            return candidates[0], {"status": "linked",
+                                   "evidence": "surname only; one person in the store has it"}
+        if len(candidates) > 1:
+            return None, {"status": "ambiguous", "candidates": candidates,
+                          "evidence": "surname only; several persons in the store have it"}
+        return None, {}
+
+    def _by_title(self, text: str) -> tuple[str | None, dict[str, Any]]:
+        group, hint = title_of(text)
+        holders = self.table.role_holders(group)
+        actors = {h["actor_id"] for h in holders
+                  if hint and org_hint(h["organization"]) == hint}
+        if len(actors) == 1:
+            return actors.pop(), {"status": "linked",
+                                  "evidence": f"title {group!r} of {hint!r} held by one actor"}
+        return None, {"status": "unresolved", "evidence": f"title {group!r} of {hint!r}: "
+                      f"{len(actors)} holders known"}
