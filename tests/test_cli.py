@@ -164,3 +164,52 @@ def test_every_command_has_help_text() -> None:
     result = run_cli("--help")
     for name in ("ingest", "documents", "show", "search", "export", "rejections"):
         assert name in result.stdout
+
+
+def test_actors_actor_and_export_on_the_example_corpus(tmp_path: Path, corpus: Path) -> None:
+    db = str(tmp_path / "kb.db")
+    run_cli("ingest", str(corpus), "--db", db)
+    table = run_cli("actors", "--db", db)
+    assert table.returncode == 0, table.stderr
+    assert "Rawashdeh" in table.stdout and "خالد الرواشدة" in table.stdout
+    persons = json.loads(run_cli("actors", "--kind", "person", "--json", "--db", db).stdout)
+    rawashdeh = [p for p in persons if any("Rawashdeh" in a["alias"] for a in p["aliases"])]
+    assert len(rawashdeh) == 1  # every spelling, both scripts: one actor
+    aliases = {a["alias"] for a in rawashdeh[0]["aliases"]}
+    assert {"Khaled al-Rawashdeh", "Khalid Al-Rawashdeh", "Khaled el-Rawashdeh",
+            "خالد الرواشدة"} <= aliases
+    hakims = [p for p in persons if p["name"].endswith("al-Hakim")]
+    assert sorted(p["name"] for p in hakims) == ["Nadia al-Hakim", "Sabah al-Hakim"]
+    one = run_cli("actor", "al-ubaidi", "--db", db)
+    assert one.returncode == 0, one.stderr
+    assert "Shakir" in one.stdout and "name:" in one.stdout  # the evidence is shown
+    missing = run_cli("actor", "Nobody Atall", "--db", db)
+    assert missing.returncode == 2 and "no actor called 'Nobody Atall'" in missing.stderr
+    data = json.loads(run_cli("export", "--db", db).stdout)
+    assert {"id", "name", "kind", "aliases", "roles"} <= data["actors"][0].keys()
+    documents = {d["id"]: d for d in data["documents"]}
+    raw = {d["id"]: d for d in json.loads(
+        run_cli("export", "--include-raw", "--db", db).stdout)["documents"]}
+    assert data["mentions"]
+    for m in data["mentions"]:
+        assert m["document_id"] in documents
+        source = raw[m["document_id"]]["raw"]
+        assert " ".join(source[m["source_start"]:m["source_end"]].split()) == " ".join(
+            m["text"].split()) or "&" in source[m["source_start"]:m["source_end"]]
+
+
+def test_alias_file_from_the_command_line(tmp_path: Path, corpus: Path) -> None:
+    db = str(tmp_path / "kb.db")
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("name,aliases,kind,id\nJoint Water Commission,JWC|اللجنة المشتركة "
+                       "للمياه,organization,Q123\n", encoding="utf-8")
+    loaded = run_cli("aliases", str(aliases), "--db", db)
+    assert loaded.returncode == 0 and "loaded 1 actors" in loaded.stdout
+    run_cli("ingest", str(corpus), "--db", db)
+    jwc = json.loads(run_cli("actor", "JWC", "--json", "--db", db).stdout)
+    assert jwc["external_id"] == "Q123" and jwc["origin"] == "alias-file"
+    assert jwc["documents"] >= 3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- aliases: [x]\n", encoding="utf-8")
+    failed = run_cli("ingest", str(corpus), "--aliases", str(bad), "--db", db)
+    assert failed.returncode == 2 and "entry 1 has no name" in failed.stderr

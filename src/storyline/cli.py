@@ -191,6 +191,37 @@ def actor(name: Annotated[str, typer.Argument(help="Any alias of the actor (any 
                   f"{how}]", markup=False, highlight=False)
 
 
+evaluate_app = typer.Typer(help="Measure quality on the shared evaluation corpora.",
+                           no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@evaluate_app.command("entities")
+def evaluate_entities(
+    corpus: Annotated[str, typer.Argument(help="ECB+ archive (ecbplus.tgz) or its folder.")],
+    split: Annotated[str, typer.Option(help="train | dev | test (topics 36-45) | all")] = "dev",
+    system: Annotated[str, typer.Option(
+        help="storyline (the full rule layer) or spacy (the bare model, for comparison)")
+    ] = "storyline",
+    as_json: JsonOption = False,
+) -> None:
+    """Entity and time-expression precision/recall/F1 against ECB+ gold mentions."""
+    from storyline.evaluate.system import run
+
+    try:
+        report = run(corpus, split, system)
+    except (OSError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from exc
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+        return
+    if not out.is_terminal:
+        out.width = 200
+    out.print(f"ECB+ {split} split, system {system}", markup=False, highlight=False)
+    out.print(report.format_table(), markup=False, highlight=False)
+
+
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "external_id", "source", "title", "outlet", "outlet_from", "published",
             "published_from", "language", "dateline", "duplicate_of", "duplicate_kind")

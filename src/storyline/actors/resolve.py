@@ -98,9 +98,9 @@ class Resolver:
         keys: set[str] = set()
         for i in entity.mentions:
             m = doc.mentions[i]
+            if m.method == "rule:title-only":
+                continue  # "the Syrian president" describes the actor; it is not a name
             self.table.add_alias(actor, m.text)
-            if entity.kind == "person" and m.method == "rule:title-only":
-                continue
             if entity.kind == "person" and not is_full_name(m):
                 continue  # surnames are filed with their full names only
             keys |= entity_keys(entity.kind, m.text)
