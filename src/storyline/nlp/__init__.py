@@ -16,7 +16,7 @@ from typing import Any
 from storyline.actors.arabic import find_arabic_names
 from storyline.model import Document, Mention, Paragraph, Role
 from storyline.nlp import model
-from storyline.nlp.entities import Found, find_entities
+from storyline.nlp.entities import Found, find_entities, text_of
 from storyline.nlp.roles import find_roles
 
 _ARABIC_RUN = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]"
@@ -67,7 +67,7 @@ class Recognizer:
         language = para.language or doc.language or "en"
         for f in found:
             mention = Mention(para.start + f.start, para.start + f.end,
-                              sdoc.text[f.start:f.end], f.kind, f.method, k, language)
+                              text_of(sdoc)[f.start:f.end], f.kind, f.method, k, language)
             if f.long_form is not None:
                 mention.long_form = base + f.long_form
             if f.kind == "time":
@@ -84,7 +84,7 @@ class Recognizer:
                 doc.published))
         for f in title_only:
             doc.mentions.append(Mention(para.start + f.start, para.start + f.end,
-                                        sdoc.text[f.start:f.end], "person", f.method, k,
+                                        text_of(sdoc)[f.start:f.end], "person", f.method, k,
                                         language))
 
     def _arabic(self, doc: Document, k: int, para: Paragraph, known: list[str]) -> None:

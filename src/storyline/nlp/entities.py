@@ -34,6 +34,14 @@ _INNER_APOSTROPHE = re.compile(r"\w['’ʼ](?!s\b)\w")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
 
 
+def text_of(sdoc: Any) -> str:
+    """The paragraph's text, built once (spaCy rebuilds `Doc.text` on every access)."""
+    text = sdoc.user_data.get("storyline_text")
+    if text is None:
+        text = sdoc.user_data["storyline_text"] = sdoc.text
+    return str(text)
+
+
 @dataclass(frozen=True, eq=False)
 class EntityRules:
     """The lexicons of data/entities.yaml, ready to use."""
@@ -200,7 +208,7 @@ def _trim(sdoc: Any, s: Found, rules: EntityRules) -> Found | None:
     start = sdoc[ts].idx
     last = sdoc[te - 1]
     end = last.idx + len(last.text)
-    text = sdoc.text[start:end]
+    text = text_of(sdoc)[start:end]
     m = _POSSESSIVE.search(text)
     if m and s.kind != "time" and len(text) - len(m.group()) > 1:
         end -= len(m.group())
@@ -220,7 +228,7 @@ def _retype(sdoc: Any, s: Found, rules: EntityRules) -> None:
     """Give outlets, platforms, towns and acronyms the right kind."""
     if s.kind == "time":
         return
-    text = sdoc.text[s.start:s.end]
+    text = text_of(sdoc)[s.start:s.end]
     words = text.split()
     if text in rules.platforms:
         s.kind, s.method = "platform", s.method + "+platform"
@@ -281,7 +289,7 @@ def _link_long_forms(sdoc: Any, spans: list[Found]) -> None:
     starts = {s.ts for s in spans}
     pairs: list[tuple[Found, Found]] = []  # (acronym, long form), linked once sorted
     for s in list(spans):
-        acronym = sdoc.text[s.start:s.end]
+        acronym = text_of(sdoc)[s.start:s.end]
         if s.kind not in ("organization", "place", "person") or not _ACRONYM.match(acronym):
             continue
         if s.ts < 2 or s.te >= len(sdoc) or sdoc[s.ts - 1].text != "(" or \
@@ -289,7 +297,7 @@ def _link_long_forms(sdoc: Any, spans: list[Found]) -> None:
             continue
         before = s.ts - 1
         prev = next((p for p in spans if p.te == before and p.kind != "time"), None)
-        if prev is not None and is_acronym_of(acronym, sdoc.text[prev.start:prev.end]):
+        if prev is not None and is_acronym_of(acronym, text_of(sdoc)[prev.start:prev.end]):
             pairs.append((s, prev))
             if prev.kind in ("person", "place") and s.kind == "organization":
                 prev.kind, prev.label = "organization", "ORG"
@@ -317,7 +325,7 @@ def _long_form_start(sdoc: Any, before: int, acronym: str) -> int | None:
         tok = sdoc[i]
         if tok.text[:1].isupper() or (tok.text in _DASHES and i > 0):
             if tok.text[:1].isupper():
-                candidate = sdoc.text[tok.idx:sdoc[before - 1].idx + len(sdoc[before - 1].text)]
+                candidate = text_of(sdoc)[tok.idx:sdoc[before - 1].idx + len(sdoc[before - 1].text)]
                 if is_acronym_of(acronym, candidate):
                     start = i
         elif tok.lower_ not in particles:

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from storyline.clean.rules import load_data
-from storyline.nlp.entities import Found
+from storyline.nlp.entities import Found, text_of
 
 _STOP = {",", "(", ")", ".", ";", ":", "“", "”", '"', "—", "–"}
 
@@ -160,7 +160,7 @@ def _before(sdoc: Any, s: Found, k: int, ent_tokens: dict[int, Found]) -> FoundR
                      len(sdoc[s.ts - 1].text), qualifier)
     if oa < ob:
         role.organization_span = _span(sdoc, oa, ob)
-        role.organization = sdoc.text[role.organization_span[0]:role.organization_span[1]]
+        role.organization = text_of(sdoc)[role.organization_span[0]:role.organization_span[1]]
     return role
 
 
@@ -223,7 +223,7 @@ def _parse_apposition(sdoc: Any, a: int, b: int, k: int) -> FoundRole | None:
                 oa += 1
         if oa < ob:
             role.organization_span = _span(sdoc, oa, ob)
-            role.organization = sdoc.text[role.organization_span[0]:role.organization_span[1]]
+            role.organization = text_of(sdoc)[role.organization_span[0]:role.organization_span[1]]
         return role
     return None
 
