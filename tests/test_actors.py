@@ -165,3 +165,20 @@ def test_seed_articles_resolve_people_across_spellings_and_scripts(tmp_path: Pat
             "d.name LIKE '000_%' AND m.text = 'Thursday'").fetchone()[0]
         assert json.loads(unanchored)["relative"] == {"weekday": "thursday",
                                                       "direction": "past"}
+
+
+def test_title_read_before_its_holder_is_resolved_at_the_end_of_the_run(
+        tmp_path: Path) -> None:
+    with Store(tmp_path / "kb.db") as store:
+        _ingest(tmp_path, [
+            {"id": "t1", "published": "2026-06-01",
+             "text": "The head of the Cedar Pipeline Authority said on Monday that exports "
+                     "through the northern line would resume within a week."},
+            {"id": "t2", "published": "2026-06-02",
+             "text": "Walid Haddad, head of the Cedar Pipeline Authority, told reporters in "
+                     "Beirut that the first tanker had loaded."}], store)
+        row = store.conn.execute(
+            "SELECT actor_id, resolution FROM mentions WHERE method = 'rule:title-only' AND "
+            "text LIKE 'head of%'").fetchone()
+        assert row[0] == _actor(store, "Walid Haddad")["id"]
+        assert "held by one actor" in json.loads(row[1])["evidence"]

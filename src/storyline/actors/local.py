@@ -103,10 +103,10 @@ def _group_persons(doc: Document) -> list[int]:
         if m.kind != "person" or m.entity is not None or m.method == "rule:title-only":
             continue
         tokens = name_tokens(m.text)
+        spelling = surname_spelling(m.text)
         candidates = [e for e in entities
-                      if any(name_tokens(doc.mentions[j].text)[-1:] == tokens[-1:]
-                             for j in doc.entities[e].mentions
-                             if doc.mentions[j].language != "ar" or m.language == "ar")]
+                      if any(_same_surname(m, doc.mentions[j], tokens, spelling)
+                             for j in doc.entities[e].mentions)]
         if len(tokens) == 1 and candidates:
             before = [e for e in candidates
                       if min(doc.mentions[j].start for j in doc.entities[e].mentions) < m.start]
@@ -119,6 +119,13 @@ def _group_persons(doc: Document) -> list[int]:
             entities.append(e)
             _join(doc, i, e)
     return entities
+
+
+def _same_surname(m: Mention, full: Mention, tokens: list[str], spelling: str) -> bool:
+    """A lone surname joins a full name spelled the same way (in Arabic: same skeleton)."""
+    if m.language == "ar":
+        return name_tokens(full.text)[-1:] == tokens[-1:]
+    return full.language != "ar" and surname_spelling(full.text) == spelling
 
 
 def _org_key_of(m: Mention) -> str:
@@ -184,20 +191,40 @@ def _attach_titles(doc: Document, persons: list[int]) -> None:
             continue
         group, hint = title_of(m.text)
         matches = [h for h in holders if h[0] == group and (
-            not hint or not h[1] or hint == h[1] or hint in h[1] or h[1] in hint)]
+            not hint or not h[1] or hints_match(hint, h[1]))]
         entities = {h[2] for h in matches}
         if len(entities) == 1:
             _join(doc, i, entities.pop(), "title-in-document")
 
 
 def org_hint(organization: str | None) -> str:
-    if not organization:
-        return ""
-    for word in organization.replace("’", "'").replace("'s", "").split():
-        country = country_of(word)
-        if country:
-            return country
-    return org_key(organization)
+    """The organization key of a title's organization or country ("" when none)."""
+    return org_key(organization) if organization else ""
+
+
+def hints_match(a: str, b: str) -> bool:
+    """Do two title hints name the same office holder's organization or country?
+
+    Equal keys match; so do equal organization names; a bare country matches any
+    organization of that country ("the Syrian president" / "President of Syria").
+    """
+    if not a or not b:
+        return False
+    country_a, _, core_a = a.rpartition("|") if "|" in a else ("", "", a)
+    country_b, _, core_b = b.rpartition("|") if "|" in b else ("", "", b)
+    if core_a and core_a == core_b:
+        return not (country_a and country_b and country_a != country_b)
+    return bool(country_a) and country_a == country_b and (not core_a or not core_b)
+
+
+def surname_spelling(name: str) -> str:
+    """The last word of a name as spelled, without its article: "Al-Sharaa" -> "sharaa"."""
+    words = name.replace("’", "'").casefold().split()
+    last = words[-1] if words else ""
+    for article in ("al-", "el-", "ul-"):
+        if last.startswith(article):
+            last = last[len(article):]
+    return last.strip("'")
 
 
 def title_of(text: str) -> tuple[str, str]:
@@ -212,15 +239,9 @@ def title_of(text: str) -> tuple[str, str]:
             phrase = " ".join(words[a:a + n]).lower().rstrip(",.")
             if phrase in rules.titles:
                 title = phrase
-                rest = words[:a] + words[a + n:]
-                hint = ""
-                for w in rest:
-                    c = country_of(w.replace("'s", ""))
-                    if c:
-                        hint = c
-                        break
-                if not hint and "of" in [w.lower() for w in rest]:
-                    k = [w.lower() for w in rest].index("of")
-                    hint = org_key(" ".join(rest[k + 1:]))
-                return title_group(title), hint
+                before, after = words[:a], words[a + n:]
+                lowered = [w.lower() for w in after]
+                if "of" in lowered:
+                    return title_group(title), org_key(" ".join(after[lowered.index("of") + 1:]))
+                return title_group(title), org_key(" ".join(before)) if before else ""
     return title_group(text.lower()), ""

@@ -21,20 +21,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from storyline.actors.local import is_full_name, name_tokens, org_hint, title_of
+from storyline.actors.local import (
+    hints_match,
+    is_full_name,
+    name_tokens,
+    org_hint,
+    surname_spelling,
+    title_of,
+)
 from storyline.actors.names import acronym_of, display_name, name_key, names_match, org_key
 from storyline.model import Document, Entity
-from storyline.store.actors import ActorTable, fold, script_of
-
-
-def surname_spelling(name: str) -> str:
-    """The last word of a name as spelled, without its article: "Al-Sharaa" -> "sharaa"."""
-    words = fold(name).split()
-    last = words[-1] if words else ""
-    for article in ("al-", "el-", "ul-"):
-        if last.startswith(article):
-            last = last[len(article):]
-    return last.strip("'")
+from storyline.store.actors import ActorTable, script_of
 
 
 def person_keys(name: str) -> set[str]:
@@ -67,8 +64,30 @@ class Resolver:
 
     def __init__(self, table: ActorTable) -> None:
         self.table = table
+        self.documents: list[str] = []  # resolved in this run, for `finish`
+        self.created: list[str] = []
+
+    def finish(self) -> None:
+        """End of a run: decide what the order of documents left open.
+
+        A title-only mention read before the article naming its holder is retried, and a
+        one-word "person" the model mistyped before the store knew the name as a place
+        or organization ("Jordan") is folded into that actor, with the reason recorded.
+        """
+        for doc_id, idx, text in self.table.unresolved_titles(self.documents):
+            actor, how = self._by_title(text)
+            if actor is not None:
+                self.table.link_mention(doc_id, idx, actor, how)
+        for actor, alias in self.table.lone_names(self.created):
+            _, how = self._other_kind([alias], "person")
+            hits = [a for a, _ in self.table.by_alias(alias)
+                    if a != actor and self.table.kind_of(a) != "person"]
+            if hits and how:
+                self.table.merge(actor, hits[0], str(how["evidence"]))
+        self.documents, self.created = [], []
 
     def resolve(self, doc: Document) -> None:
+        self.documents.append(doc.id)
         for e, entity in enumerate(doc.entities):
             if not entity.mentions:
                 continue
@@ -78,6 +97,7 @@ class Resolver:
                 continue
             if actor is None:
                 actor = self._create(doc, e, entity)
+                self.created.append(actor)
                 how = {"status": "new", "evidence": entity.evidence}
             entity.actor = actor
             self._mark(doc, entity, actor, how)
@@ -180,7 +200,7 @@ class Resolver:
         group, hint = title_of(text)
         holders = self.table.role_holders(group)
         actors = {h["actor_id"] for h in holders
-                  if hint and org_hint(h["organization"]) == hint}
+                  if hints_match(hint, org_hint(h["organization"]))}
         if len(actors) == 1:
             return actors.pop(), {"status": "linked",
                                   "evidence": f"title {group!r} of {hint!r} held by one actor"}

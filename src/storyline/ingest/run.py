@@ -76,6 +76,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
                 pending, last_commit = 0, time.monotonic()
             if progress:
                 progress(report, item.source)
+        resolver.finish()
     except KeyboardInterrupt:
         report.interrupted = True
     store.finish_run(report.run_id, "interrupted" if report.interrupted else "done",

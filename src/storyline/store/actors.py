@@ -147,6 +147,49 @@ class ActorTable:
             "organization, organization_actor_id, as_of, char_start, char_end, source_start, "
             "source_end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
+    def unresolved_titles(self, doc_ids: list[str]) -> list[tuple[str, int, str]]:
+        """(document, index, text) of title-only mentions not linked to an actor."""
+        out: list[tuple[str, int, str]] = []
+        for doc_id in doc_ids:
+            out += [(r[0], r[1], r[2]) for r in self.conn.execute(
+                "SELECT document_id, idx, text FROM mentions WHERE document_id = ? AND "
+                "method = 'rule:title-only' AND actor_id IS NULL", (doc_id,))]
+        return out
+
+    def link_mention(self, doc_id: str, idx: int, actor_id: str,
+                     resolution: dict[str, Any]) -> None:
+        self.conn.execute("UPDATE mentions SET actor_id = ?, resolution = ? WHERE "
+                          "document_id = ? AND idx = ?",
+                          (actor_id, _json(resolution), doc_id, idx))
+
+    def lone_names(self, actor_ids: list[str]) -> list[tuple[str, str]]:
+        """(actor, alias) for persons among `actor_ids` known by one one-word alias only."""
+        out = []
+        for actor_id in actor_ids:
+            rows = self.conn.execute(
+                "SELECT a.alias FROM actor_aliases a JOIN actors x ON x.id = a.actor_id "
+                "WHERE x.id = ? AND x.kind = 'person' AND x.origin = 'extracted'",
+                (actor_id,)).fetchall()
+            if len(rows) == 1:
+                out.append((actor_id, str(rows[0][0])))
+        return out
+
+    def merge(self, source: str, target: str, evidence: str) -> None:
+        """Fold actor `source` into `target`: mentions, aliases, keys and roles move."""
+        for row in self.conn.execute("SELECT document_id, idx, resolution FROM mentions WHERE "
+                                     "actor_id = ?", (source,)).fetchall():
+            how = json.loads(row[2])
+            how.update(status="linked", evidence=evidence, merged_from=source)
+            self.link_mention(row[0], row[1], target, how)
+        for alias, count, origin in self.conn.execute(
+                "SELECT alias, count, origin FROM actor_aliases WHERE actor_id = ?",
+                (source,)).fetchall():
+            self.add_alias(target, alias, origin=origin, count=count)
+        self.conn.execute("UPDATE roles SET actor_id = ? WHERE actor_id = ?", (target, source))
+        self.conn.execute("UPDATE roles SET organization_actor_id = ? WHERE "
+                          "organization_actor_id = ?", (target, source))
+        self.conn.execute("DELETE FROM actors WHERE id = ?", (source,))
+
     # --- reading -------------------------------------------------------------------------
 
     def count(self) -> int:
