@@ -76,7 +76,7 @@ def load_aliases(table: ActorTable, entries: list[AliasEntry]) -> list[str]:
 
     ids = []
     for entry in entries:
-        existing = [a for a, origin in table.by_alias(entry.name, entry.kind)
+        existing = [a for a, origin, _ in table.by_alias(entry.name, entry.kind)
                     if origin == "alias-file"]
         if existing:
             actor = existing[0]

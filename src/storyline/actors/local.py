@@ -13,9 +13,11 @@ Rules, each recorded as evidence on the entity it shaped:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from storyline.actors.names import country_of, is_acronym_of, name_key, names_match, org_key
 from storyline.model import Document, Entity, Mention
-from storyline.nlp.roles import title_group
+from storyline.nlp.roles import role_rules, title_group
 
 _PERSONISH = ("person", "organization", "place")
 
@@ -132,15 +134,14 @@ def _org_key_of(m: Mention) -> str:
     return org_key(m.text)
 
 
-def _group_by_key(doc: Document, kind: str, key_of: object) -> None:
-    assert callable(key_of)
+def _group_by_key(doc: Document, kind: str, key_of: Callable[[Mention], str]) -> None:
     by_key: dict[str, int] = {}
     for i, m in enumerate(doc.mentions):
         if m.kind != kind or m.entity is not None:
             continue
         if kind == "organization" and m.long_form is not None:
             continue  # acronyms join their long forms below
-        key = str(key_of(m))
+        key = key_of(m)
         if key not in by_key and kind == "organization":
             core = key.split("|", 1)[-1]
             same_core = [k for k in by_key if k.split("|", 1)[-1] == core]
@@ -229,8 +230,6 @@ def surname_spelling(name: str) -> str:
 
 def title_of(text: str) -> tuple[str, str]:
     """(title group, organization/country hint) of a title-only mention's text."""
-    from storyline.nlp.roles import role_rules
-
     words = text.replace("’", "'").split()
     rules = role_rules()
     title = ""

@@ -79,11 +79,9 @@ class Resolver:
             if actor is not None:
                 self.table.link_mention(doc_id, idx, actor, how)
         for actor, alias in self.table.lone_names(self.created):
-            _, how = self._other_kind([alias], "person")
-            hits = [a for a, _ in self.table.by_alias(alias)
-                    if a != actor and self.table.kind_of(a) != "person"]
-            if hits and how:
-                self.table.merge(actor, hits[0], str(how["evidence"]))
+            other, how = self._other_kind([alias], "person")
+            if other is not None:
+                self.table.merge(actor, other, str(how["evidence"]))
         self.documents, self.created = [], []
 
     def resolve(self, doc: Document) -> None:
@@ -140,7 +138,7 @@ class Resolver:
         texts = [doc.mentions[i].text for i in entity.mentions
                  if doc.mentions[i].method != "rule:title-only"]
         for text in texts:
-            hits = [a for a, origin in self.table.by_alias(text, entity.kind)
+            hits = [a for a, origin, _ in self.table.by_alias(text, entity.kind)
                     if origin == "alias-file"]
             if hits:
                 return hits[0], {"status": "linked", "evidence": f"alias-file:{text}"}
@@ -163,12 +161,11 @@ class Resolver:
         """The model gave this name another kind than the store knows it by ("Jordan"
         tagged as a person): the same exact name of a known actor decides."""
         for text in texts:
-            hits = [a for a, _ in self.table.by_alias(text)
-                    if self.table.kind_of(a) not in (kind, "person")]
+            hits = [(a, k) for a, _, k in self.table.by_alias(text) if k not in (kind, "person")]
             if hits:
-                other = self.table.kind_of(hits[0])
-                return hits[0], {"status": "linked", "evidence":
-                                 f"same name as a known {other}; the model said {kind}"}
+                actor, other = hits[0]
+                return actor, {"status": "linked", "evidence":
+                               f"same name as a known {other}; the model said {kind}"}
         return None, {}
 
     def _person(self, doc: Document, entity: Entity,

@@ -22,7 +22,6 @@ from storyline.nlp.roles import find_roles
 _ARABIC_RUN = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]"
                          r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF"
                          r"\s\u200c\u200d\u0640]*")
-_RTL_LANGUAGES = {"ar", "fa", "ur", "ps", "ku", "ug", "sdh"}
 
 __all__ = ["recognize", "tense_of"]
 
@@ -45,8 +44,7 @@ class Recognizer:
         return self._nlp
 
     def __call__(self, doc: Document) -> Document:
-        latin = [(k, p) for k, p in enumerate(doc.paragraphs)
-                 if (p.language or doc.language or "en") not in _RTL_LANGUAGES]
+        latin = [(k, p) for k, p in enumerate(doc.paragraphs) if p.direction != "rtl"]
         texts = [doc.text[p.start:p.end] for _, p in latin]
         analyses = list(self.nlp.pipe(texts)) if texts else []
         doc.mentions, doc.roles, doc.analyses = [], [], []
@@ -89,7 +87,7 @@ class Recognizer:
 
     def _arabic(self, doc: Document, k: int, para: Paragraph, known: list[str]) -> None:
         text = doc.text
-        if (para.language or "") in _RTL_LANGUAGES:
+        if para.direction == "rtl":
             runs = [(para.start, para.end)]
         else:
             runs = [(m.start(), m.end())

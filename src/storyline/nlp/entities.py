@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from storyline.actors.names import is_acronym_of
+from storyline.actors.names import is_acronym_of, is_arabic
 from storyline.clean.rules import load_data
 
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _APOSTROPHES = "’'ʼ`"
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 _DASHES = {"-", "–", "—"}
@@ -218,7 +217,7 @@ def _trim(sdoc: Any, s: Found, rules: EntityRules) -> Found | None:
             break  # an initial ("John F.") keeps its dot
         end -= 1
         text = text[:-1]
-    if not text or _ARABIC.search(text) or not any(ch.isalpha() for ch in text):
+    if not text or is_arabic(text) or not any(ch.isalpha() for ch in text):
         return None
     s.ts, s.te, s.start, s.end = ts, te, start, end
     return s

@@ -8,6 +8,7 @@ import sqlite3
 import unicodedata
 from typing import Any
 
+from storyline.actors.names import is_arabic
 from storyline.model import Document
 
 
@@ -19,7 +20,7 @@ def fold(text: str) -> str:
 
 
 def script_of(text: str) -> str:
-    return "arabic" if any("\u0600" <= ch <= "\u06ff" for ch in text) else "latin"
+    return "arabic" if is_arabic(text) else "latin"
 
 
 def _json(value: Any) -> str:
@@ -34,13 +35,13 @@ class ActorTable:
 
     # --- lookups used by resolution ----------------------------------------------------
 
-    def by_alias(self, alias: str, kind: str | None = None) -> list[tuple[str, str]]:
-        """(actor id, origin) of actors with this alias, alias-file entries first."""
+    def by_alias(self, alias: str, kind: str | None = None) -> list[tuple[str, str, str]]:
+        """(actor id, origin, kind) of actors with this alias, alias-file entries first."""
         rows = self.conn.execute(
-            "SELECT a.actor_id, a.origin FROM actor_aliases a JOIN actors x ON x.id = "
+            "SELECT a.actor_id, a.origin, x.kind FROM actor_aliases a JOIN actors x ON x.id = "
             "a.actor_id WHERE a.folded = ? AND (? IS NULL OR x.kind = ?) ORDER BY "
             "a.origin = 'alias-file' DESC, a.count DESC", (fold(alias), kind, kind))
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def by_key(self, kind: str, key: str) -> list[str]:
         return [r[0] for r in self.conn.execute(
@@ -51,10 +52,6 @@ class ActorTable:
         return [r[0] for r in self.conn.execute(
             "SELECT alias FROM actor_aliases WHERE actor_id = ? ORDER BY count DESC",
             (actor_id,))]
-
-    def kind_of(self, actor_id: str) -> str | None:
-        row = self.conn.execute("SELECT kind FROM actors WHERE id = ?", (actor_id,)).fetchone()
-        return str(row[0]) if row else None
 
     def role_holders(self, group: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(
@@ -226,18 +223,17 @@ class ActorTable:
 
     def find(self, name: str) -> dict[str, Any] | None:
         """One actor by id or by any alias (case- and accent-insensitive)."""
-        row = self.conn.execute("SELECT * FROM actors WHERE id = ?", (name,)).fetchone()
-        if row is None:
+        exists = self.conn.execute("SELECT 1 FROM actors WHERE id = ?", (name,)).fetchone()
+        if exists is None:
             hits = self.by_alias(name)
             if not hits:
                 return None
-            row = self.conn.execute("SELECT * FROM actors WHERE id = ?",
-                                    (hits[0][0],)).fetchone()
+            name = hits[0][0]
         full = self.conn.execute(
             "SELECT x.*, (SELECT count(*) FROM mentions m WHERE m.actor_id = x.id) AS "
             "mentions, (SELECT count(DISTINCT document_id) FROM mentions m WHERE "
             "m.actor_id = x.id) AS documents FROM actors x WHERE x.id = ?",
-            (row["id"],)).fetchone()
+            (name,)).fetchone()
         return self.record(full)
 
     def mentions_of(self, actor_id: str, limit: int = 50) -> list[dict[str, Any]]:
