@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from typing import Annotated, Any
@@ -9,8 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from storyline.errors import StorylineError
+from storyline.events.ontology import ontology
 from storyline.store import DEFAULT_DB, SearchError, Store
 
 app = typer.Typer(help="Storyline: news articles in, a provenance-tracked event knowledge base "
@@ -191,6 +194,117 @@ def actor(name: Annotated[str, typer.Argument(help="Any alias of the actor (any 
                   f"{how}]", markup=False, highlight=False)
 
 
+def _actor_ids(store: Store, name: str) -> list[str]:
+    """Actors a --actor filter names: by id or alias, else every alias containing it."""
+    record = store.actors.find(name)
+    if record is not None:
+        return [record["id"]]
+    return [r["id"] for r in store.actors.listing() if name.lower() in r["name"].lower()
+            or any(name.lower() in a["alias"].lower() for a in r["aliases"])]
+
+
+def _names(people: list[dict[str, Any]]) -> str:
+    return ", ".join(p["name"] for p in people)
+
+
+@app.command()
+def events(db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
+           actor: Annotated[str | None, typer.Option(
+               help="Only events with this actor in any role (id or any alias).")] = None,
+           type: Annotated[str | None, typer.Option(
+               "--type", help="Only this event type, e.g. CONSULT (docs/ontology.md).")] = None,
+           date_from: Annotated[str | None, typer.Option(
+               "--from", help="Only events on or after this date (YYYY, YYYY-MM or "
+                              "YYYY-MM-DD).")] = None,
+           date_to: Annotated[str | None, typer.Option(
+               "--to", help="Only events on or before this date.")] = None,
+           min_score: Annotated[float, typer.Option(
+               help="Only events coded with at least this confidence (0-1; 0 shows every "
+                    "coding kept).")] = 0.5,
+           limit: Annotated[int, typer.Option(help="Show at most this many.")] = 0) -> None:
+    """List events, newest first, with participants, place, date and who reports them."""
+    if type is not None and type.upper() not in ontology().types:
+        err.print(f"error: unknown event type {type!r}; types: "
+                  f"{', '.join(ontology().types)}", markup=False)
+        raise typer.Exit(EXIT_ERROR)
+    to = date_to + "-99" if date_to and len(date_to) < 10 else date_to
+    with _open(db) as store:
+        ids = _actor_ids(store, actor) if actor else None
+        rows = store.events.listing(actor_ids=ids, type=type, date_from=date_from,
+                                    date_to=to, min_score=min_score, limit=limit or None)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} events in {db}", title_justify="left")
+    for name in ("id", "date", "type", "who", "with", "where", "modality", "score",
+                 "reported by"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        parts = r["participants"]
+        date = r["date_value"] or "-"
+        if r["date_precision"] == "published":
+            date = f"<={date}"
+        table.add_row(r["id"], date, f"{r['type']}/{r['mode'] or '-'}",
+                      _names(parts.get("actor", [])), _names(parts.get("recipient", [])),
+                      r["location"] or "", r["modality"], f"{r['score']:.2f}",
+                      "; ".join(" <- ".join(reversed(chain)) for chain in r["sources"]))
+    if not out.is_terminal:
+        out.width = 220
+    out.print(table)
+
+
+@app.command()
+def event(event_id: Annotated[str, typer.Argument(help="Event id (or a unique prefix).")],
+          db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Show one event: its facts, then every supporting quote with its attribution chain."""
+    with _open(db) as store:
+        record = store.events.get(event_id)
+    if record is None:
+        err.print(f"error: no event {event_id!r} in {db}", markup=False)
+        raise typer.Exit(EXIT_ERROR)
+    if as_json:
+        _print_json(record)
+        return
+    say = functools.partial(out.print, markup=False, highlight=False)
+    say(f"{'id':>12}: {record['id']}")
+    say(f"{'type':>12}: {record['type']}" + (f" ({record['mode']})" if record["mode"] else ""))
+    precision = record["date_precision"]
+    date = record["date_value"] or "unknown"
+    if precision == "published":
+        date = f"on or before {date} (publication date; no date in the text)"
+    elif precision:
+        date = f"{date} ({precision}: {record['date_start']} .. {record['date_end']})"
+    say(f"{'date':>12}: {date}")
+    for role, people in record["participants"].items():
+        say(f"{role:>12}: {_names(people)}")
+    if record["location"]:
+        say(f"{'location':>12}: {record['location']}")
+    say(f"{'modality':>12}: {record['modality']}")
+    if record["topics"]:
+        say(f"{'topics':>12}: {', '.join(record['topics'])}")
+    say(f"{'score':>12}: {record['score']:.2f}")
+    for m in record["mentions"]:
+        say("")
+        say(f"  {m['document_id'][:12]} {m['outlet'] or '-'} {m['published'] or ''} "
+            f"@{m['source_start']}-{m['source_end']} (trigger {m['trigger']!r}, "
+            f"{m['modality']}, {m['score']:.2f})")
+        quote = Text("  “")
+        a, b = m["trigger_in_quote"]
+        quote.append(m["quote"][:a])
+        quote.append(m["quote"][a:b], style="bold reverse")
+        quote.append(m["quote"][b:] + "”")
+        out.print(quote, highlight=False)
+        chain = []
+        for link in m["attribution"]:
+            text = link["source"]
+            if link.get("cue"):
+                text += f" ({link['cue']}" + (f", {link['channel']}" if link.get("channel")
+                                              else "") + (", quoted" if link.get("direct")
+                                                          else "") + ")"
+            chain.append(text)
+        say("  reported by: " + " <- ".join(reversed(chain)))
+
+
 evaluate_app = typer.Typer(help="Measure quality on the shared evaluation corpora.",
                            no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
@@ -220,6 +334,38 @@ def evaluate_entities(
         out.width = 200
     out.print(f"ECB+ {split} split, system {system}", markup=False, highlight=False)
     out.print(report.format_table(), markup=False, highlight=False)
+
+
+@evaluate_app.command("attribution")
+def evaluate_attribution(
+    corpus: Annotated[str, typer.Option(help="PolNeAR folder (holding train, dev, test).")
+                      ] = "../shared/corpora/polnear",
+    split: Annotated[str, typer.Option(help="train | dev | test")] = "dev",
+    limit: Annotated[int | None, typer.Option(help="Score only the first N documents.")
+                     ] = None,
+    as_json: JsonOption = False,
+    output: Annotated[str | None, typer.Option(help="Also write the JSON report here.")
+                      ] = None,
+) -> None:
+    """Source, cue and content precision/recall/F1 against PolNeAR gold attributions."""
+    from storyline.evaluate.polnear import run, storyline_extractor
+
+    try:
+        report = run(corpus, split, storyline_extractor(), limit)
+    except (OSError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from exc
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(report.to_json() + "\n")
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+        return
+    if not out.is_terminal:
+        out.width = 200
+    out.print(f"PolNeAR {split} split, {report.extra['documents']} documents, "
+              f"{report.extra['seconds']} s", markup=False, highlight=False)
+    out.print(report.table(), markup=False, highlight=False)
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -130,6 +130,69 @@ class Role:
     as_of: dt.date | None = None
 
 
+Span = tuple[int, int]
+
+
+@dataclass
+class Claim:
+    """Who says so: a source, the cue that attributes, and the content attributed.
+
+    Spans index `Document.text`. The source is a mention of an actor when one names it
+    (`source_mention`), else a description as written ("an unnamed security source") or
+    None (an agentless "it was reported"). `via` is the index of the claim that carries
+    this one ("INA cited a source as saying ..."): the chain runs source -> via -> ...
+    -> the outlet, which is always the last link. `channel` is the medium when the text
+    names one ("in a statement", "on X").
+    """
+
+    cue: str
+    cue_span: Span
+    content: list[Span]
+    source: str | None = None
+    source_span: Span | None = None
+    source_mention: int | None = None
+    direct: bool = False  # the content is a verbatim quotation
+    kind: str = "speech"  # speech | according-to | report | belief (docs/ontology.md)
+    stance: str = "neutral"  # neutral | distancing (claims, alleges) | factive (confirmed)
+    via: int | None = None
+    source_ref: int | None = None  # the earlier claim a pronoun or description points at
+    channel: str | None = None
+    channel_span: Span | None = None
+    paragraph: int = 0
+    score: float = 1.0
+
+
+@dataclass
+class EventMention:
+    """One event as one sentence reports it: type, participants, place, time, modality.
+
+    `actors`, `recipients` and the other participants index `Document.mentions`; the
+    store maps them to canonical actors. `sentence` is the anchor quote, `trigger` the
+    word that evokes the event; `claim` is the index of the claim whose content holds
+    the trigger (who says it happened). `score` (0-1) says how sure the coding is.
+    """
+
+    type: str
+    mode: str | None
+    trigger: str
+    trigger_span: Span
+    sentence: Span
+    actors: list[int] = field(default_factory=list)
+    recipients: list[int] = field(default_factory=list)
+    others: list[tuple[str, int]] = field(default_factory=list)  # (role, mention): member...
+    location: int | None = None
+    time: int | None = None
+    theme: str | None = None  # what changed state: "its western border", "the regime"
+    theme_span: Span | None = None
+    topics: list[str] = field(default_factory=list)
+    modality: str = "asserted"  # asserted | future | hypothetical | negated | reported
+    claim: int | None = None
+    score: float = 1.0
+    rule: str = ""
+    paragraph: int = 0
+    same_as: int | None = None  # an earlier mention of the same event in this document
+
+
 @dataclass
 class Entity:
     """One referent inside a document: the mentions that name the same thing there."""
@@ -179,6 +242,10 @@ class Document:
     roles: list[Role] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     analyses: list[Any] = field(default_factory=list, repr=False)  # spaCy Docs; not stored
+
+    # Set by the claims and events stages.
+    claims: list[Claim] = field(default_factory=list)
+    events: list[EventMention] = field(default_factory=list)
 
     # Set by the identity stage and the store.
     id: str = ""

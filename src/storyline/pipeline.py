@@ -14,6 +14,7 @@ from storyline.clean import clean_document
 from storyline.clean.language import identify_languages
 from storyline.clean.metadata import resolve_metadata
 from storyline.errors import PipelineError
+from storyline.events import find_claims, find_events
 from storyline.ingest.identity import identify
 from storyline.model import Document
 from storyline.nlp import Recognizer
@@ -52,7 +53,7 @@ CLEAN_STAGES: tuple[Stage, ...] = (
 )
 
 def nlp_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
-    """nlp -> time -> entities; `recognizer` carries the spaCy pipeline and gazetteer."""
+    """nlp -> time -> entities -> claims -> events (`recognizer`: spaCy and gazetteer)."""
     return (
         stage("nlp", recognizer or Recognizer(),
               requires={"text", "paragraphs", "language", "dateline", "published"},
@@ -60,6 +61,9 @@ def nlp_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
         stage("time", normalize_times, requires={"mentions", "published"}, assigns={"times"}),
         stage("entities", group_mentions, requires={"mentions", "roles"},
               assigns={"entities"}),
+        stage("claims", find_claims, requires={"analyses", "mentions"}, assigns={"claims"}),
+        stage("events", find_events, requires={"analyses", "mentions", "times", "claims"},
+              assigns={"events"}),
     )
 
 

@@ -21,6 +21,7 @@ from storyline.errors import SchemaVersionError, StoreError, StorylineError
 from storyline.ingest.identity import NEAR_DUPLICATE_THRESHOLD, band_keys, similarity
 from storyline.model import Document, Rejection
 from storyline.store.actors import ActorTable
+from storyline.store.events import EventTable
 from storyline.store.migrations import LATEST, MIGRATIONS
 
 DEFAULT_DB = "storyline.db"
@@ -58,6 +59,7 @@ class Store:
             raise StoreError(f"cannot use {self.path} as a Storyline database: {exc}") from exc
         self._in_tx = False
         self.actors = ActorTable(self.conn)
+        self.events = EventTable(self.conn)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -157,6 +159,7 @@ class Store:
             if doc.mentions:
                 self.actors.add_mentions(doc)
                 self.actors.add_roles(doc)
+                self.events.add(doc)
         except BaseException:
             self.conn.execute("ROLLBACK TO document")
             self.conn.execute("RELEASE document")

@@ -203,4 +203,92 @@ CREATE INDEX roles_document ON roles(document_id);
 """),
 )
 
+MIGRATIONS += (
+    Migration(3, "events and claims", """
+CREATE TABLE claims (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    cue TEXT NOT NULL,
+    cue_start INTEGER NOT NULL,
+    cue_end INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    content_text TEXT NOT NULL,
+    source TEXT,
+    source_start INTEGER,
+    source_end INTEGER,
+    source_mention INTEGER,
+    direct INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    stance TEXT NOT NULL,
+    via INTEGER,
+    source_ref INTEGER,
+    channel TEXT,
+    paragraph INTEGER NOT NULL,
+    score REAL NOT NULL,
+    original TEXT NOT NULL,
+    PRIMARY KEY (document_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    mode TEXT,
+    date_value TEXT,
+    date_start TEXT,
+    date_end TEXT,
+    date_precision TEXT,
+    location TEXT,
+    location_document TEXT,
+    location_mention INTEGER,
+    modality TEXT NOT NULL,
+    topics TEXT NOT NULL DEFAULT '[]',
+    score REAL NOT NULL,
+    story_id TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX events_type ON events(type);
+CREATE INDEX events_date_start ON events(date_start);
+
+CREATE TABLE event_mentions (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    mode TEXT,
+    trigger TEXT NOT NULL,
+    trigger_start INTEGER NOT NULL,
+    trigger_end INTEGER NOT NULL,
+    sentence_start INTEGER NOT NULL,
+    sentence_end INTEGER NOT NULL,
+    source_start INTEGER NOT NULL,
+    source_end INTEGER NOT NULL,
+    quote TEXT NOT NULL,
+    location_mention INTEGER,
+    time_mention INTEGER,
+    theme TEXT,
+    modality TEXT NOT NULL,
+    topics TEXT NOT NULL DEFAULT '[]',
+    claim INTEGER,
+    attribution TEXT NOT NULL DEFAULT '[]',
+    score REAL NOT NULL,
+    rule TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    same_as INTEGER,
+    PRIMARY KEY (document_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX event_mentions_event ON event_mentions(event_id);
+
+CREATE TABLE event_participants (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    event_mention INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    mention INTEGER NOT NULL,
+    event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    PRIMARY KEY (document_id, event_mention, role, mention)
+) WITHOUT ROWID;
+CREATE INDEX event_participants_event ON event_participants(event_id);
+CREATE INDEX event_participants_mention ON event_participants(document_id, mention);
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,244 @@
+"""Events, their mentions and participants, and claims: the SQL side of events.
+
+One canonical event row stands for the mentions of one real event; inside a document the
+mentions linked by `EventMention.same_as` share it, and the cross-document stages may
+merge rows later. Participants point at mentions, so an actor is always read through
+`mentions.actor_id` and follows later re-resolution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from typing import Any
+
+from storyline.model import Claim, Document, EventMention
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def event_id(document_id: str, index: int) -> str:
+    """The id of the event first mentioned as `index` in the document (stable)."""
+    return "ev_" + hashlib.sha1(f"{document_id}:{index}".encode()).hexdigest()[:12]
+
+
+def attribution_chain(doc: Document, claim_index: int | None) -> list[dict[str, Any]]:
+    """Who vouches for a statement, innermost source first, the outlet last."""
+    chain: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    k = claim_index
+    while k is not None and k not in seen:
+        seen.add(k)
+        c = doc.claims[k]
+        chain.append(_link(doc, c))
+        k = c.via
+    chain.append({"source": doc.outlet or "the publishing outlet", "role": "outlet",
+                  "actor": None, "cue": None, "channel": None, "direct": False})
+    return chain
+
+
+def _link(doc: Document, c: Claim) -> dict[str, Any]:
+    name = c.source
+    ref = c.source_ref
+    hops = 0
+    while ref is not None and hops < 10:  # "it", "the agency": name the first wording
+        name = doc.claims[ref].source or name
+        ref = doc.claims[ref].source_ref
+        hops += 1
+    actor = doc.mentions[c.source_mention].actor if c.source_mention is not None else None
+    if name is None:
+        name = "an unnamed source"
+    return {"source": name, "role": "source", "actor": actor, "cue": c.cue,
+            "channel": c.channel, "direct": c.direct}
+
+
+def date_of(doc: Document, ev: EventMention) -> dict[str, Any]:
+    """The event's date: its time expression's value, else the publication date as the
+    latest it can have happened (precision `published`), else unknown."""
+    if ev.time is not None and doc.mentions[ev.time].time is not None:
+        tv = doc.mentions[ev.time].time.to_json()
+        if tv.get("start"):
+            return {"value": tv.get("value"), "start": tv["start"], "end": tv.get("end"),
+                    "precision": tv.get("precision")}
+    if doc.published is not None and ev.modality in ("asserted", "reported", "negated"):
+        day = doc.published.isoformat()
+        return {"value": day, "start": day, "end": day, "precision": "published"}
+    return {"value": None, "start": None, "end": None, "precision": None}
+
+
+class EventTable:
+    """Queries over the event and claim tables of one open store connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # --- writing -----------------------------------------------------------------------
+
+    def add(self, doc: Document) -> None:
+        """Keep a document's claims and events (inside the caller's savepoint)."""
+        self._add_claims(doc)
+        roots: dict[int, str] = {}
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        for k, ev in enumerate(doc.events):
+            root = ev.same_as if ev.same_as is not None else k
+            if root not in roots:
+                roots[root] = event_id(doc.id, root)
+                self._add_event(doc, roots[root], [e for j, e in enumerate(doc.events)
+                                                   if j == root or e.same_as == root], now)
+            self._add_mention(doc, k, ev, roots[root])
+
+    def _add_claims(self, doc: Document) -> None:
+        rows = []
+        for k, c in enumerate(doc.claims):
+            original = {"cue": doc.original_span(*c.cue_span),
+                        "source": doc.original_span(*c.source_span) if c.source_span else None,
+                        "content": [doc.original_span(a, b) for a, b in c.content]}
+            rows.append((doc.id, k, c.cue, c.cue_span[0], c.cue_span[1], _json(c.content),
+                         " … ".join(doc.text[a:b] for a, b in c.content), c.source,
+                         c.source_span[0] if c.source_span else None,
+                         c.source_span[1] if c.source_span else None, c.source_mention,
+                         int(c.direct), c.kind, c.stance, c.via, c.source_ref, c.channel,
+                         c.paragraph, c.score, _json(original)))
+        self.conn.executemany(
+            "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+    def _add_event(self, doc: Document, eid: str, mentions: list[EventMention],
+                   now: str) -> None:
+        first = mentions[0]
+        timed = next((e for e in mentions if e.time is not None), first)
+        date = date_of(doc, timed)
+        located = next((e for e in mentions if e.location is not None), None)
+        location = located.location if located is not None else None
+        topics: list[str] = []
+        for e in mentions:
+            topics += [t for t in e.topics if t not in topics]
+        self.conn.execute(
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (eid, first.type, first.mode, date["value"], date["start"], date["end"],
+             date["precision"], doc.mentions[location].text if location is not None else None,
+             doc.id if location is not None else None, location, first.modality,
+             _json(topics), max(e.score for e in mentions), None, now))
+
+    def _add_mention(self, doc: Document, k: int, ev: EventMention, eid: str) -> None:
+        a, b = ev.sentence
+        self.conn.execute(
+            "INSERT INTO event_mentions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (doc.id, k, eid, ev.type, ev.mode, ev.trigger, ev.trigger_span[0],
+             ev.trigger_span[1], a, b, *doc.original_span(a, b), doc.text[a:b], ev.location,
+             ev.time, ev.theme, ev.modality, _json(ev.topics), ev.claim,
+             _json(attribution_chain(doc, ev.claim)), ev.score, ev.rule, ev.paragraph,
+             ev.same_as))
+        roles = [("actor", m) for m in ev.actors] + [("recipient", m) for m in ev.recipients]
+        roles += list(ev.others)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO event_participants VALUES (?,?,?,?,?)",
+            [(doc.id, k, role, m, eid) for role, m in roles])
+
+    # --- reading -----------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def listing(self, *, actor_ids: list[str] | None = None, type: str | None = None,
+                date_from: str | None = None, date_to: str | None = None,
+                min_score: float = 0.0, limit: int | None = None) -> list[dict[str, Any]]:
+        """Events (newest first) with their participants and sources, filtered."""
+        where: list[str] = ["score >= ?"]
+        args: list[Any] = [min_score]
+        if type:
+            where.append("type = ?")
+            args.append(type.upper())
+        if date_from:
+            where.append("coalesce(date_end, date_start) >= ?")
+            args.append(date_from)
+        if date_to:
+            where.append("date_start <= ?")
+            args.append(date_to)
+        if actor_ids is not None:
+            marks = ",".join("?" * len(actor_ids)) or "NULL"
+            where.append(f"id IN (SELECT p.event_id FROM event_participants p JOIN mentions m "
+                         f"ON m.document_id = p.document_id AND m.idx = p.mention "
+                         f"WHERE m.actor_id IN ({marks}))")
+            args.extend(actor_ids)
+        sql = (f"SELECT * FROM events WHERE {' AND '.join(where)} "
+               "ORDER BY date_start IS NULL, date_start DESC, id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._summary(dict(r)) for r in self.conn.execute(sql, args)]
+
+    def get(self, eid: str) -> dict[str, Any] | None:
+        """One event with every mention: quote, offsets, attribution chain, document."""
+        row = self.conn.execute("SELECT * FROM events WHERE id = ?", (eid,)).fetchone()
+        if row is None:
+            rows = self.conn.execute("SELECT * FROM events WHERE id LIKE ? LIMIT 2",
+                                     (eid + "%",)).fetchall()
+            if len(rows) != 1:
+                return None
+            row = rows[0]
+        event = self._summary(dict(row))
+        mentions = []
+        for r in self.conn.execute(
+                "SELECT e.*, d.outlet, d.title, d.text AS doc_text, d.published FROM "
+                "event_mentions e JOIN documents d ON d.id = e.document_id WHERE e.event_id = ? "
+                "ORDER BY e.document_id, e.idx", (event["id"],)):
+            rec = dict(r)
+            text = rec.pop("doc_text")
+            a, b = rec["sentence_start"], rec["sentence_end"]
+            rec["trigger_in_quote"] = [rec["trigger_start"] - a, rec["trigger_end"] - a]
+            rec["context"] = text[max(0, a - 200):a], text[b:b + 200]
+            rec["attribution"] = json.loads(rec["attribution"])
+            rec["topics"] = json.loads(rec["topics"])
+            mentions.append(rec)
+        event["mentions"] = mentions
+        return event
+
+    def _summary(self, row: dict[str, Any]) -> dict[str, Any]:
+        row["topics"] = json.loads(row["topics"])
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for r in self.conn.execute(
+                "SELECT p.role, m.text, m.actor_id, a.name FROM event_participants p JOIN "
+                "mentions m ON m.document_id = p.document_id AND m.idx = p.mention LEFT JOIN "
+                "actors a ON a.id = m.actor_id WHERE p.event_id = ? ORDER BY p.document_id, "
+                "p.event_mention, p.mention", (row["id"],)):
+            key = r["actor_id"] or r["text"]
+            people = parts.setdefault(r["role"], [])
+            if all((p["id"] or p["name"]) != key for p in people):
+                people.append({"id": r["actor_id"], "name": r["name"] or r["text"]})
+        row["participants"] = parts
+        row["location_actor"] = None
+        if row.get("location_mention") is not None:
+            loc = self.conn.execute(
+                "SELECT m.actor_id, a.name FROM mentions m LEFT JOIN actors a ON a.id = "
+                "m.actor_id WHERE m.document_id = ? AND m.idx = ?",
+                (row["location_document"], row["location_mention"])).fetchone()
+            if loc is not None:
+                row["location_actor"] = loc["actor_id"]
+                row["location"] = loc["name"] or row["location"]
+        sources = []
+        for r in self.conn.execute(
+                "SELECT e.attribution, e.document_id, d.outlet FROM event_mentions e JOIN "
+                "documents d ON d.id = e.document_id WHERE e.event_id = ? ORDER BY "
+                "e.document_id, e.idx", (row["id"],)):
+            chain = [link["source"] for link in json.loads(r["attribution"])]
+            if chain not in sources:
+                sources.append(chain)
+        row["sources"] = sources
+        return row
+
+    def iter_events(self) -> Any:
+        for r in self.conn.execute("SELECT id FROM events ORDER BY date_start, id"):
+            yield self.get(r["id"])
+
+    def iter_claims(self) -> Any:
+        for r in self.conn.execute(
+                "SELECT c.*, m.actor_id AS source_actor FROM claims c LEFT JOIN mentions m ON "
+                "m.document_id = c.document_id AND m.idx = c.source_mention "
+                "ORDER BY c.document_id, c.idx"):
+            rec = dict(r)
+            rec["content"] = json.loads(rec["content"])
+            rec["original"] = json.loads(rec["original"])
+            yield rec
