@@ -31,7 +31,56 @@ TABLES: dict[str, tuple[str, ...]] = {
     "mentions": ("document_id", "idx", "char_start", "char_end", "source_start",
                  "source_end", "text", "kind", "method", "language", "entity", "actor_id",
                  "resolution", "tense", "time"),
+    "events": ("id", "type", "mode", "date", "location", "actors", "recipients",
+               "participants", "topics", "modality", "score", "story", "mentions"),
+    "claims": ("document", "idx", "cue", "source", "content", "direct", "kind", "stance",
+               "via", "source_ref", "channel", "score"),
 }
+
+
+def event_record(row: dict[str, Any]) -> dict[str, Any]:
+    """An event as exported (docs/export.md#events)."""
+    parts = row["participants"]
+    return {
+        "id": row["id"], "type": row["type"], "mode": row["mode"],
+        "date": {"value": row["date_value"], "start": row["date_start"],
+                 "end": row["date_end"], "precision": row["date_precision"]},
+        "location": ({"name": row["location"], "actor": row["location_actor"]}
+                     if row["location"] else None),
+        "actors": parts.get("actor", []), "recipients": parts.get("recipient", []),
+        "participants": {k: v for k, v in parts.items() if k not in ("actor", "recipient")},
+        "topics": row["topics"], "modality": row["modality"], "score": row["score"],
+        "story": row["story_id"],
+        "mentions": [{
+            "document": m["document_id"], "start": m["source_start"], "end": m["source_end"],
+            "char_start": m["sentence_start"], "char_end": m["sentence_end"],
+            "quote": m["quote"], "trigger": m["trigger"],
+            "trigger_start": m["trigger_start"], "trigger_end": m["trigger_end"],
+            "modality": m["modality"], "score": m["score"], "rule": m["rule"],
+            "attributed_to": m["attribution"]} for m in row["mentions"]],
+    }
+
+
+def claim_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A claim as exported (docs/export.md#claims)."""
+    original = row["original"]
+    return {
+        "document": row["document_id"], "idx": row["idx"],
+        "cue": {"text": row["cue"], "char_start": row["cue_start"],
+                "char_end": row["cue_end"], "start": original["cue"][0],
+                "end": original["cue"][1]},
+        "source": ({"text": row["source"], "actor": row["source_actor"],
+                    "char_start": row["source_start"], "char_end": row["source_end"],
+                    "start": original["source"][0] if original["source"] else None,
+                    "end": original["source"][1] if original["source"] else None}
+                   if row["source"] is not None else None),
+        "content": [{"char_start": a, "char_end": b, "start": oa, "end": ob}
+                    for (a, b), (oa, ob) in zip(row["content"], original["content"],
+                                                strict=True)],
+        "content_text": row["content_text"], "direct": bool(row["direct"]),
+        "kind": row["kind"], "stance": row["stance"], "via": row["via"],
+        "source_ref": row["source_ref"], "channel": row["channel"], "score": row["score"],
+    }
 
 
 def table_rows(store: Store, table: str, *, include_raw: bool = False) -> Iterator[dict[str, Any]]:
@@ -41,6 +90,10 @@ def table_rows(store: Store, table: str, *, include_raw: bool = False) -> Iterat
         yield from store.actors.listing()
     elif table == "mentions":
         yield from store.actors.iter_mentions()
+    elif table == "events":
+        yield from (event_record(r) for r in store.events.iter_events())
+    elif table == "claims":
+        yield from (claim_record(r) for r in store.events.iter_claims())
     else:
         yield from store.iter_documents(include_raw=include_raw)
 

@@ -166,3 +166,25 @@ def build(events: dict[str, Any], topics: dict[str, Any]) -> Ontology:
 def ontology() -> Ontology:
     """The shipped ontology (data/events.yaml and data/topics.yaml)."""
     return build(load_data("events.yaml"), load_data("topics.yaml"))
+
+
+def markdown_tables(onto: Ontology | None = None) -> str:
+    """The ontology's types, modes, triggers and topics as Markdown (docs/ontology.md)."""
+    onto = onto or ontology()
+    lines = ["| type | group | description | modes | example |", "|---|---|---|---|---|"]
+    for t in onto.types.values():
+        modes = "; ".join(f"`{k}`" for k in t.modes) or "-"
+        example = t.examples[0] if t.examples else ""
+        lines.append(f"| `{t.name}` | {t.group} | {t.description} | {modes} | {example} |")
+    lines += ["", "| type | verb triggers | noun triggers |", "|---|---|---|"]
+    for t in onto.types.values():
+        cells = []
+        for pos in ("verb", "noun"):
+            words = sorted({trig.lemma for (p, _), trigs in onto.triggers.items() if p == pos
+                            for trig in trigs if trig.type == t.name})
+            cells.append(", ".join(words) or "-")
+        lines.append(f"| `{t.name}` | {cells[0]} | {cells[1]} |")
+    lines += ["", "| topic | description | words (any of) |", "|---|---|---|"]
+    for topic in onto.topics.values():
+        lines.append(f"| `{topic.name}` | {topic.description} | {', '.join(topic.words)} |")
+    return "\n".join(lines) + "\n"
