@@ -101,6 +101,8 @@ class _Reader:
         if trig.plural and tok.tag_ not in ("NNS", "NNPS"):
             return False
         obj = self._object(tok)
+        if obj is None and trig.object_role == "target":
+            obj = _child(tok, "nsubj")  # "the crossing reopened": the subject changed state
         if trig.object is not None:
             if not trig.object:
                 if obj is not None:
