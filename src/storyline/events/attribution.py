@@ -20,9 +20,9 @@ from functools import cache
 from typing import Any
 
 from storyline.clean.rules import load_data
-from storyline.model import Claim, Document, Mention, Span
+from storyline.events.parse import MentionIndex, child, last_person, paragraph_index
+from storyline.model import Claim, Document, Span
 
-ACTOR_KINDS = ("person", "organization", "place", "group")
 _QUOTE = re.compile(r"[\"“”„«»]")
 _PUNCT = " \t\n,;:.—–-"
 _OPENERS = "\"“„«"
@@ -55,8 +55,9 @@ def lexicon() -> CueLexicon:
 def find_claims(doc: Document) -> Document:
     """Fill `doc.claims` from the spaCy parses the nlp stage left in `doc.analyses`."""
     doc.claims = []
+    index = MentionIndex(doc)
     for para_start, sdoc in doc.analyses:
-        _Paragraph(doc, para_start, sdoc).read()
+        _Paragraph(doc, para_start, sdoc, index).read()
     _resolve_references(doc)
     return doc
 
@@ -64,12 +65,12 @@ def find_claims(doc: Document) -> Document:
 class _Paragraph:
     """The claims of one paragraph."""
 
-    def __init__(self, doc: Document, base: int, sdoc: Any) -> None:
-        self.doc, self.base, self.sdoc = doc, base, sdoc
+    def __init__(self, doc: Document, base: int, sdoc: Any, index: MentionIndex) -> None:
+        self.doc, self.base, self.sdoc, self.index = doc, base, sdoc, index
         self.lex = lexicon()
         self.quotes = _quotations(sdoc.text)
         self.first = len(doc.claims)
-        self.paragraph = _paragraph_index(doc, base)
+        self.paragraph = paragraph_index(doc, base)
 
     def read(self) -> None:
         for sent in self.sdoc.sents:
@@ -94,12 +95,12 @@ class _Paragraph:
         content = self._whole_quotes(self._content_of(cue))
         if not content:
             return
-        source_tok = _child(cue, "nsubj") or _agent(cue)
+        source_tok = child(cue, "nsubj") or _agent(cue)
         if source_tok is not None and source_tok.tag_ in ("WDT", "WP") and cue.dep_ == "relcl":
             source_tok = cue.head  # "a report that said": the report
-        if source_tok is None and cue.dep_ == "conj" and _child(cue, "auxpass") is None \
-                and _child(cue, "nsubjpass") is None:
-            source_tok = _child(cue.head, "nsubj")  # "emphasized ... and affirmed that"
+        if source_tok is None and cue.dep_ == "conj" and child(cue, "auxpass") is None \
+                and child(cue, "nsubjpass") is None:
+            source_tok = child(cue.head, "nsubj")  # "emphasized ... and affirmed that"
         inherited = None
         if source_tok is None and cue.dep_ in ("advcl", "conj", "xcomp", "parataxis"):
             inherited = self._ancestor_claim(cue)
@@ -115,7 +116,7 @@ class _Paragraph:
         claim.direct = self._direct(content)
         self._set_channel(claim, cue)
         index = self._add(claim)
-        cited = _child(cue, "dobj")
+        cited = child(cue, "dobj")
         saying = next((c for c in cue.children if c.lower_ == "as"
                        and any(g.lemma_ in self.lex.verbs for g in c.children)), None)
         if cited is not None and saying is not None and cue.lemma_ in ("cite", "quote"):
@@ -128,7 +129,7 @@ class _Paragraph:
 
     def _according(self, tok: Any) -> None:
         to = self.sdoc[tok.i + 1]
-        pobj = _child(to, "pobj")
+        pobj = child(to, "pobj")
         if pobj is None:
             return
         clause = tok.head
@@ -143,7 +144,7 @@ class _Paragraph:
         self._add(claim)
 
     def _citing(self, tok: Any) -> None:
-        obj = _child(tok, "dobj") or _child(tok, "pobj")
+        obj = child(tok, "dobj") or child(tok, "pobj")
         if obj is None:
             return
         clause = tok.head
@@ -161,12 +162,12 @@ class _Paragraph:
     def _content_of(self, cue: Any) -> list[Span]:
         """The clause or quotation the cue attributes, as spans of the document text."""
         for dep in ("ccomp", "xcomp"):
-            comp = _child(cue, dep)
+            comp = child(cue, dep)
             if comp is not None and not (dep == "xcomp" and comp.pos_ not in ("VERB", "AUX")):
                 return self._pieces([t.i for t in comp.subtree], mark=comp)
         if self._quoted(cue.idx):
             return []  # inside a quotation only a clausal complement is read
-        obj = _child(cue, "dobj")
+        obj = child(cue, "dobj")
         if obj is not None and any(qa in (obj.left_edge.idx, obj.left_edge.idx - 1)
                                    for qa, _ in self.quotes):
             return self._pieces([t.i for t in obj.subtree])
@@ -226,10 +227,10 @@ class _Paragraph:
         """Source phrase, its actor mention, and the channel when the phrase names one."""
         lo, hi = tok.left_edge.i, tok.right_edge.i + 1
         # A relative clause or apposition after the head is not part of the source name.
-        for child in tok.rights:
-            if child.i > tok.i and (child.dep_ in ("relcl", "acl")
-                                    or (child.dep_ == "punct" and child.text == ",")):
-                hi = min(hi, child.left_edge.i)
+        for dep in tok.rights:
+            if dep.i > tok.i and (dep.dep_ in ("relcl", "acl")
+                                    or (dep.dep_ == "punct" and dep.text == ",")):
+                hi = min(hi, dep.left_edge.i)
                 break
         a, b = self._trim(self.sdoc[lo].idx, self.sdoc[hi - 1].idx + len(self.sdoc[hi - 1]))
         while a < b and _QUOTE.match(self.sdoc.text[a]):
@@ -244,7 +245,7 @@ class _Paragraph:
             if inner is None:
                 for prep in tok.children:
                     if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
-                        inner = _child(prep, "pobj")
+                        inner = child(prep, "pobj")
                         break
             if inner is not None:
                 owner = inner
@@ -260,24 +261,24 @@ class _Paragraph:
             claim.source_mention = self._named_elsewhere(claim.source)
 
     def _set_channel(self, claim: Claim, cue: Any) -> None:
-        for child in cue.children:
-            if child.dep_ == "prep" and child.lower_ in ("in", "on", "via", "during"):
-                pobj = _child(child, "pobj")
+        for dep in cue.children:
+            if dep.dep_ == "prep" and dep.lower_ in ("in", "on", "via", "during"):
+                pobj = child(dep, "pobj")
                 if pobj is not None and pobj.lemma_.lower() in self.lex.channels:
                     claim.channel = pobj.text
                     claim.channel_span = self._span(pobj.i, pobj.i + 1)
                     self._platform(claim, pobj)
-            if child.dep_ in ("dobj", "dative") and cue.lemma_ == "tell" \
-                    and child.lemma_.lower() in ("reporter", "journalist", "press", "medium"):
-                claim.channel = "remarks to " + child.text
-                claim.channel_span = self._span(child.i, child.i + 1)
+            if dep.dep_ in ("dobj", "dative") and cue.lemma_ == "tell" \
+                    and dep.lemma_.lower() in ("reporter", "journalist", "press", "medium"):
+                claim.channel = "remarks to " + dep.text
+                claim.channel_span = self._span(dep.i, dep.i + 1)
         if claim.channel is None:
             self._platform(claim, cue)
 
     def _platform(self, claim: Claim, head: Any) -> None:
         for prep in head.children:
             if prep.dep_ == "prep" and prep.lower_ == "on":
-                pobj = _child(prep, "pobj")
+                pobj = child(prep, "pobj")
                 if pobj is None:
                     continue
                 m = self._mention_at(pobj.idx, kinds=("platform",))
@@ -304,22 +305,20 @@ class _Paragraph:
         m = self._mention_at(tok.idx)
         if m is not None:
             return m
-        for child in tok.children:
-            if child.dep_ in ("poss", "compound", "appos", "amod", "nmod"):
-                m = self._mention_at(child.idx)
+        for dep in tok.children:
+            if dep.dep_ in ("poss", "compound", "appos", "amod", "nmod"):
+                m = self._mention_at(dep.idx)
                 if m is not None and self.doc.mentions[m].kind in ("person", "organization"):
                     return m
-        for child in tok.children:
-            if child.dep_ == "appos":
-                return self._mention_for(child)
+        for dep in tok.children:
+            if dep.dep_ == "appos":
+                return self._mention_for(dep)
         return None
 
-    def _mention_at(self, char: int, kinds: tuple[str, ...] = ACTOR_KINDS) -> int | None:
-        pos = self.base + char
-        for k, m in enumerate(self.doc.mentions):
-            if m.start <= pos < m.end and m.kind in kinds:
-                return k
-        return None
+    def _mention_at(self, char: int, kinds: tuple[str, ...] | None = None) -> int | None:
+        if kinds is None:
+            return self.index.at(self.base + char)
+        return self.index.at(self.base + char, kinds)
 
     def _ancestor_claim(self, cue: Any) -> int | None:
         """The claim of the nearest speech verb above this one ("..., adding that")."""
@@ -340,9 +339,9 @@ class _Paragraph:
 
     def _cue_span(self, cue: Any) -> Span:
         lo = hi = cue.i
-        for child in cue.children:
-            if child.dep_ in ("neg", "prt") and abs(child.i - cue.i) <= 3:
-                lo, hi = min(lo, child.i), max(hi, child.i)
+        for dep in cue.children:
+            if dep.dep_ in ("neg", "prt") and abs(dep.i - cue.i) <= 3:
+                lo, hi = min(lo, dep.i), max(hi, dep.i)
         return self._span(lo, hi + 1)
 
     def _direct(self, content: list[Span]) -> bool:
@@ -384,13 +383,9 @@ class _Paragraph:
         return self.base + a, self.base + b
 
 
-def _child(tok: Any, dep: str) -> Any:
-    return next((c for c in tok.children if c.dep_ == dep), None)
-
-
 def _agent(tok: Any) -> Any:
     by = next((c for c in tok.children if c.dep_ == "agent"), None)
-    return _child(by, "pobj") if by is not None else None
+    return child(by, "pobj") if by is not None else None
 
 
 def _clause_tokens(head: Any) -> list[Any]:
@@ -416,13 +411,6 @@ def _quotations(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b - a > 3]
 
 
-def _paragraph_index(doc: Document, start: int) -> int:
-    for k, p in enumerate(doc.paragraphs):
-        if p.start == start:
-            return k
-    return 0
-
-
 def _resolve_references(doc: Document) -> None:
     """Pronoun and descriptive sources ("he", "the agency") point at an earlier source."""
     lex = lexicon()
@@ -438,7 +426,7 @@ def _resolve_references(doc: Document) -> None:
             want = "person" if head in lex.person_pronouns else None
             target = _last_source(doc, k, want, None)
             if target is None and want == "person":
-                m = _last_person(doc.mentions, claim.source_span[0] if claim.source_span
+                m = last_person(doc.mentions, claim.source_span[0] if claim.source_span
                                  else 0)
                 if m is not None:
                     claim.source_mention = m
@@ -464,13 +452,3 @@ def _last_source(doc: Document, k: int, kind: str | None, noun: str | None) -> i
             continue
         return j
     return None
-
-
-def _last_person(mentions: list[Mention], before: int) -> int | None:
-    best = None
-    for k, m in enumerate(mentions):
-        if m.start >= before:
-            break
-        if m.kind == "person":
-            best = k
-    return best

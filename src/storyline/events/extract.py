@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from storyline.events.ontology import Ontology, Trigger, ontology
+from storyline.events.parse import ACTOR_KINDS, MentionIndex, child, last_person, paragraph_index
 from storyline.model import Document, EventMention, Span
 
-ACTOR_KINDS = ("person", "organization", "place", "group")
 _CORE_DEPS = ("conj", "compound", "amod", "poss", "nmod", "npadvmod")
 #: Codings below this score are not kept: a bare noun with no participant, say.
 MIN_SCORE = 0.3
@@ -30,8 +30,10 @@ def find_events(doc: Document) -> Document:
     """Fill `doc.events` from the parses in `doc.analyses` (claims must be found first)."""
     onto = ontology()
     doc.events = []
+    index = MentionIndex(doc)
+    heads: dict[int, list[str]] = {}  # event index -> lemmas of its actor phrases' heads
     for base, sdoc in doc.analyses:
-        reader = _Reader(doc, base, sdoc, onto)
+        reader = _Reader(doc, base, sdoc, onto, index, heads)
         for sent in sdoc.sents:
             reader.sentence(sent)
     _link_anaphors(doc)
@@ -39,17 +41,11 @@ def find_events(doc: Document) -> Document:
 
 
 class _Reader:
-    def __init__(self, doc: Document, base: int, sdoc: Any, onto: Ontology) -> None:
+    def __init__(self, doc: Document, base: int, sdoc: Any, onto: Ontology,
+                 index: MentionIndex, heads: dict[int, list[str]]) -> None:
         self.doc, self.base, self.sdoc, self.onto = doc, base, sdoc, onto
-        self.paragraph = next((k for k, p in enumerate(doc.paragraphs) if p.start == base),
-                              0)
-        # mention index by the character each mention covers, for this paragraph
-        self.by_char: dict[int, int] = {}
-        end = base + len(sdoc.text)
-        for k, m in enumerate(doc.mentions):
-            if base <= m.start < end:
-                for c in range(m.start, m.end):
-                    self.by_char.setdefault(c, k)
+        self.index, self._heads = index, heads
+        self.paragraph = paragraph_index(doc, base)
 
     # --- triggers ----------------------------------------------------------------------
 
@@ -102,7 +98,7 @@ class _Reader:
             return False
         obj = self._object(tok)
         if obj is None and trig.object_role == "target":
-            obj = _child(tok, "nsubj")  # "the crossing reopened": the subject changed state
+            obj = child(tok, "nsubj")  # "the crossing reopened": the subject changed state
         if trig.object is not None:
             if not trig.object:
                 if obj is not None:
@@ -176,11 +172,6 @@ class _Reader:
         self._heads.setdefault(len(self.doc.events), actor_heads)
         self.doc.events.append(ev)
 
-    @property
-    def _heads(self) -> dict[int, list[str]]:
-        heads: dict[int, list[str]] = self.doc.__dict__.setdefault("_event_actor_heads", {})
-        return heads
-
     def _actors(self, tok: Any, trig: Trigger, gov: Any, ev: EventMention) -> list[str]:
         subjects = self._subjects(gov)
         if trig.pos == "noun":
@@ -188,7 +179,7 @@ class _Reader:
                 if c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and self._mentions(c)):
                     subjects.append(c)
                 if c.dep_ == "prep" and c.lower_ in ("by", "of", "between", "among"):
-                    pobj = _child(c, "pobj")
+                    pobj = child(c, "pobj")
                     if pobj is not None and not (c.lower_ == "of" and trig.object_role
                                                  == "target"):
                         subjects.append(pobj)
@@ -219,8 +210,8 @@ class _Reader:
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")
                     or (c.dep_ == "nsubjpass" and c.lower_ == "it")]
             agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            if agent is not None and _child(agent, "pobj") is not None:
-                subj.append(_child(agent, "pobj"))
+            if agent is not None and child(agent, "pobj") is not None:
+                subj.append(child(agent, "pobj"))
             if subj:
                 out = []
                 for s in subj:
@@ -242,8 +233,8 @@ class _Reader:
         if trig.pos != "verb":
             if trig.object_role == "target":
                 for c in tok.children:
-                    if c.dep_ == "prep" and c.lower_ == "of" and _child(c, "pobj") is not None:
-                        self._target(_child(c, "pobj"), ev)
+                    if c.dep_ == "prep" and c.lower_ == "of" and child(c, "pobj") is not None:
+                        self._target(child(c, "pobj"), ev)
             return
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
         for c in tok.children:
@@ -264,7 +255,7 @@ class _Reader:
         if trig.object_role == "target" and ev.theme is None and trig.object == frozenset():
             return
         if trig.object_role == "target" and ev.theme is None and not passive:
-            subj = _child(tok, "nsubj")
+            subj = child(tok, "nsubj")
             if subj is not None and subj.lemma_.lower() in (trig.object or ()):
                 # "the crossing reopened": the subject changed state, no actor named
                 self._target(subj, ev)
@@ -285,8 +276,7 @@ class _Reader:
             for prep in head.children:
                 if prep.dep_ not in ("prep", "agent"):
                     continue
-                phrase = self._prep_phrase(prep)
-                pobj = self._pobj(prep)
+                phrase, pobj = self._prep_object(prep)
                 if pobj is None:
                     continue
                 role = self.onto.participant_preps.get(phrase)
@@ -307,29 +297,18 @@ class _Reader:
                                   if self.doc.mentions[m].kind == "place"), None)
                     if place is not None:
                         ev.location = place
-                elif word == "between" and trig.pos == "noun" and head is tok:
-                    pass  # read as actors
 
-    def _prep_phrase(self, prep: Any) -> str:
-        """The preposition with a fixed phrase it heads: "in the presence of"."""
-        pobj = _child(prep, "pobj")
+    def _prep_object(self, prep: Any) -> tuple[str, Any]:
+        """The preposition (or the fixed phrase it heads: "in the presence of") and its
+        object, the object of the phrase's last preposition."""
+        pobj = child(prep, "pobj")
         if pobj is not None:
             inner = next((c for c in pobj.children if c.dep_ == "prep"), None)
             if inner is not None:
                 phrase = " ".join(t.lower_ for t in self.sdoc[prep.i:inner.i + 1])
                 if phrase in self.onto.participant_preps:
-                    return phrase
-        return str(prep.lower_)
-
-    def _pobj(self, prep: Any) -> Any:
-        pobj = _child(prep, "pobj")
-        if pobj is None:
-            return None
-        inner = next((c for c in pobj.children if c.dep_ == "prep"), None)
-        phrase = " ".join(t.lower_ for t in self.sdoc[prep.i:inner.i + 1]) if inner else ""
-        if inner is not None and phrase in self.onto.participant_preps:
-            return _child(inner, "pobj")
-        return pobj
+                    return phrase, child(inner, "pobj")
+        return str(prep.lower_), pobj
 
     def _time(self, tok: Any, gov: Any) -> int | None:
         for head in (tok, gov, *self._clause_heads(gov)):
@@ -372,7 +351,7 @@ class _Reader:
                 holders.update(g.i for g in c.children if g.dep_ == "pobj")
         for t in self._clause(head):
             if t.dep_ == "prep" and t.lower_ in _LOCATION_PREPS and t.head.i in holders:
-                pobj = _child(t, "pobj")
+                pobj = child(t, "pobj")
                 m = self._mention_of(pobj) if pobj is not None else None
                 if m is not None and self.doc.mentions[m].kind == "place":
                     return m
@@ -381,8 +360,8 @@ class _Reader:
     def _time_in(self, head: Any) -> int | None:
         """The first time expression attached to `head` (not inside a nested clause)."""
         for t in self._clause(head):
-            m = self.by_char.get(self.base + t.idx)
-            if m is not None and self.doc.mentions[m].kind == "time" \
+            m = self.index.at(self.base + t.idx, ("time",))
+            if m is not None \
                     and self.doc.mentions[m].time is not None:
                 return m
         return None
@@ -454,8 +433,8 @@ class _Reader:
         for tok in sent:
             if tok.pos_ != "VERB" or tok.lemma_.lower() not in self.onto.membership_verbs:
                 continue
-            subj = _child(tok, "nsubj")
-            obj = _child(tok, "dobj")
+            subj = child(tok, "nsubj")
+            obj = child(tok, "dobj")
             if subj is None or obj is None or subj.lemma_.lower() not in self.onto.group_nouns:
                 continue
             members = self._mentions(obj, deep=True)
@@ -491,17 +470,14 @@ class _Reader:
         return _unique(out)
 
     def _mention_of(self, tok: Any) -> int | None:
-        m = self.by_char.get(self.base + tok.idx)
-        if m is not None and self.doc.mentions[m].kind in ACTOR_KINDS:
-            return m
-        return None
+        return self.index.at(self.base + tok.idx)
 
     def _led_by(self, tok: Any) -> list[int]:
         for c in tok.children:
             if c.dep_ == "acl" and c.lemma_.lower() in ("lead", "head", "chair"):
                 for g in c.children:
-                    if g.dep_ == "agent" and _child(g, "pobj") is not None:
-                        return self._mentions(_child(g, "pobj"))
+                    if g.dep_ == "agent" and child(g, "pobj") is not None:
+                        return self._mentions(child(g, "pobj"))
         return []
 
     def _collective(self) -> list[int]:
@@ -518,16 +494,7 @@ class _Reader:
             people = [m for m in ev.actors if self.doc.mentions[m].kind == "person"]
             if people:
                 return people[0]
-        return self._last_person(char)
-
-    def _last_person(self, char: int) -> int | None:
-        best = None
-        for k, m in enumerate(self.doc.mentions):
-            if m.start >= self.base + char:
-                break
-            if m.kind == "person":
-                best = k
-        return best
+        return last_person(self.doc.mentions, self.base + char)
 
     # --- offsets -----------------------------------------------------------------------
 
@@ -543,10 +510,6 @@ class _Reader:
         while b > a and text[b - 1].isspace():
             b -= 1
         return self.base + sent.start_char + a, self.base + sent.start_char + b
-
-
-def _child(tok: Any, dep: str) -> Any:
-    return next((c for c in tok.children if c.dep_ == dep), None)
 
 
 def _unique(items: Iterable[int]) -> list[int]:
@@ -572,4 +535,3 @@ def _link_anaphors(doc: Document) -> None:
                 ev.rule += "+anaphor"
                 ev.score = round(min(1.0, ev.score + 0.2), 2)
                 break
-    doc.__dict__.pop("_event_actor_heads", None)
