@@ -79,6 +79,17 @@ def test_according_to_takes_the_rest_of_the_clause(process: Process) -> None:
     assert claim.direct is False
 
 
+def test_cited_as_saying_that_reads_the_content_from_saying(process: Process) -> None:
+    doc = process("The Veldt Press Agency cited an unnamed official as saying that the convoy "
+                  "had crossed the river.")
+    outer, inner = doc.claims
+    assert (outer.cue, outer.source, inner.cue, inner.source, inner.via) == (
+        "cited", "The Veldt Press Agency", "as saying", "an unnamed official", 0)
+    assert _content(doc, outer) == _content(doc, inner) == [
+        "that the convoy had crossed the river"]
+    assert not inner.direct
+
+
 def test_cited_as_saying_gives_a_second_claim_carried_by_the_first(process: Process) -> None:
     doc = process("\"The convoy crossed the river at dawn,\" the Brelin News Agency quoted an "
                   "unnamed officer as saying.")

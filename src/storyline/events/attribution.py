@@ -92,7 +92,15 @@ class _Paragraph:
         entry = self.lex.verbs[cue.lemma_.lower()]
         if cue.dep_ == "pcomp" and cue.head.lower_ == "as":
             return  # "as saying": read with the citing verb
+        saying = next((c for c in cue.children if c.lower_ == "as"
+                       and any(g.lemma_ in self.lex.verbs for g in c.children)), None)
         content = self._whole_quotes(self._content_of(cue))
+        if not content and saying is not None:
+            # "cited an official as saying that ...": the content hangs from "saying"
+            said = next(g for g in saying.children if g.lemma_ in self.lex.verbs)
+            comp = child(said, "ccomp")
+            if comp is not None:
+                content = self._pieces([t.i for t in comp.subtree])
         if not content:
             return
         source_tok = child(cue, "nsubj") or _agent(cue)
@@ -117,8 +125,6 @@ class _Paragraph:
         self._set_channel(claim, cue)
         index = self._add(claim)
         cited = child(cue, "dobj")
-        saying = next((c for c in cue.children if c.lower_ == "as"
-                       and any(g.lemma_ in self.lex.verbs for g in c.children)), None)
         if cited is not None and saying is not None and cue.lemma_ in ("cite", "quote"):
             inner = Claim(cue=f"as {next(iter(saying.children)).text}",
                           cue_span=self._span(saying.i, saying.right_edge.i + 1),
