@@ -20,7 +20,7 @@ def test_exported_members() -> None:
 
 def test_pipeline_has_named_stages_in_order() -> None:
     assert Pipeline().names == ["clean", "language", "metadata", "identity", "nlp", "time",
-                                "entities", "claims", "events"]
+                                "entities", "claims", "events", "signature"]
 
 
 def test_misordered_pipeline_fails_when_built() -> None:

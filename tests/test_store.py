@@ -28,7 +28,8 @@ def test_new_database_has_schema_wal_and_fts(tmp_path: Path) -> None:
     with Store(tmp_path / "kb.db") as store:
         assert store.schema_version == LATEST
         assert [m["name"] for m in store.migrations()] == ["documents", "actors",
-                                                            "events and claims"]
+                                                            "events and claims",
+                                                            "stories and canonical events"]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}

@@ -247,6 +247,9 @@ class Document:
     claims: list[Claim] = field(default_factory=list)
     events: list[EventMention] = field(default_factory=list)
 
+    # Set by the signature stage: content-word lemma -> count, for story clustering.
+    terms: dict[str, int] = field(default_factory=dict)
+
     # Set by the identity stage and the store.
     id: str = ""
     content_hash: str = ""

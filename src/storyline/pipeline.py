@@ -18,6 +18,7 @@ from storyline.events import find_claims, find_events
 from storyline.ingest.identity import identify
 from storyline.model import Document
 from storyline.nlp import Recognizer
+from storyline.stories.signature import sign_document
 from storyline.time.stage import normalize_times
 
 #: Document fields a reader fills in.
@@ -53,7 +54,7 @@ CLEAN_STAGES: tuple[Stage, ...] = (
 )
 
 def nlp_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
-    """nlp -> time -> entities -> claims -> events (`recognizer`: spaCy and gazetteer)."""
+    """nlp -> time -> entities -> claims -> events -> signature (`recognizer`: spaCy)."""
     return (
         stage("nlp", recognizer or Recognizer(),
               requires={"text", "paragraphs", "language", "dateline", "published"},
@@ -64,6 +65,8 @@ def nlp_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
         stage("claims", find_claims, requires={"analyses", "mentions"}, assigns={"claims"}),
         stage("events", find_events, requires={"analyses", "mentions", "times", "claims"},
               assigns={"events"}),
+        stage("signature", sign_document, requires={"analyses", "paragraphs"},
+              assigns={"terms"}),
     )
 
 

@@ -14,6 +14,7 @@ from storyline.model import Document, Rejection
 from storyline.nlp import Recognizer
 from storyline.pipeline import Pipeline, full_stages
 from storyline.store import Store
+from storyline.stories import StoryBuilder
 
 
 @dataclass
@@ -57,6 +58,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
     recognizer = Recognizer(gazetteer=store.actors.person_names())
     pipeline = pipeline or Pipeline(full_stages(recognizer))
     resolver = Resolver(store.actors)
+    stories = StoryBuilder(store)
     report = IngestReport()
     report.run_id = store.start_run(paths)
     store.begin()
@@ -68,7 +70,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
             if isinstance(item, Rejection):
                 _reject(store, report, item)
             else:
-                _process(item, pipeline, store, report, resolver)
+                _process(item, pipeline, store, report, resolver, stories)
             pending += 1
             if pending >= batch_size or time.monotonic() - last_commit >= batch_seconds:
                 store.commit()
@@ -86,7 +88,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
 
 
 def _process(doc: Document, pipeline: Pipeline, store: Store, report: IngestReport,
-             resolver: Resolver) -> None:
+             resolver: Resolver, stories: StoryBuilder) -> None:
     try:
         doc = pipeline(doc)
     except InputError as exc:
@@ -100,7 +102,7 @@ def _process(doc: Document, pipeline: Pipeline, store: Store, report: IngestRepo
                                          f"{type(exc).__name__}: {exc}", "internal", doc.line))
         return
     doc.analyses = []  # the spaCy parses are not kept
-    outcome = store.add(doc, resolver.resolve)
+    outcome = store.add(doc, resolver.resolve, stories)
     if outcome == "stored":
         report.stored += 1
     elif outcome == "duplicate":

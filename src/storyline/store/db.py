@@ -23,6 +23,7 @@ from storyline.model import Document, Rejection
 from storyline.store.actors import ActorTable
 from storyline.store.events import EventTable
 from storyline.store.migrations import LATEST, MIGRATIONS
+from storyline.store.stories import StoryTable
 
 DEFAULT_DB = "storyline.db"
 
@@ -60,6 +61,7 @@ class Store:
         self._in_tx = False
         self.actors = ActorTable(self.conn)
         self.events = EventTable(self.conn)
+        self.stories = StoryTable(self.conn)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -139,11 +141,14 @@ class Store:
         row = self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row is not None
 
-    def add(self, doc: Document, resolve: Callable[[Document], None] | None = None) -> str:
+    def add(self, doc: Document, resolve: Callable[[Document], None] | None = None,
+            relate: Callable[[Document], Any] | None = None) -> str:
         """Keep one processed document; returns `stored`, `duplicate` or `unchanged`.
 
         `resolve` links the document's entities to actors (see `storyline.actors`); it runs
         inside the document's savepoint, before its mentions and roles are written.
+        `relate` (see `storyline.stories`) places the stored document in a story and
+        merges its events with those of other reports, inside the same savepoint.
 
         Exact and near duplicates of a document already kept are stored too, linked to
         it by `duplicate_of` (always the first, independent report).
@@ -160,6 +165,8 @@ class Store:
                 self.actors.add_mentions(doc)
                 self.actors.add_roles(doc)
                 self.events.add(doc)
+            if relate is not None:
+                relate(doc)
         except BaseException:
             self.conn.execute("ROLLBACK TO document")
             self.conn.execute("RELEASE document")

@@ -117,11 +117,11 @@ class EventTable:
         for e in mentions:
             topics += [t for t in e.topics if t not in topics]
         self.conn.execute(
-            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (eid, first.type, first.mode, date["value"], date["start"], date["end"],
              date["precision"], doc.mentions[location].text if location is not None else None,
              doc.id if location is not None else None, location, first.modality,
-             _json(topics), max(e.score for e in mentions), None, now))
+             _json(topics), max(e.score for e in mentions), None, now, eid, None))
 
     def _add_mention(self, doc: Document, k: int, ev: EventMention, eid: str) -> None:
         a, b = ev.sentence
@@ -141,13 +141,14 @@ class EventTable:
     # --- reading -----------------------------------------------------------------------
 
     def count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM events WHERE canonical = id")
+                   .fetchone()[0])
 
     def listing(self, *, actor_ids: list[str] | None = None, type: str | None = None,
                 date_from: str | None = None, date_to: str | None = None,
                 min_score: float = 0.0, limit: int | None = None) -> list[dict[str, Any]]:
         """Events (newest first) with their participants and sources, filtered."""
-        where: list[str] = ["score >= ?"]
+        where: list[str] = ["canonical = id", "score >= ?"]
         args: list[Any] = [min_score]
         if type:
             where.append("type = ?")
@@ -160,9 +161,9 @@ class EventTable:
             args.append(date_to)
         if actor_ids is not None:
             marks = ",".join("?" * len(actor_ids)) or "NULL"
-            where.append(f"id IN (SELECT p.event_id FROM event_participants p JOIN mentions m "
-                         f"ON m.document_id = p.document_id AND m.idx = p.mention "
-                         f"WHERE m.actor_id IN ({marks}))")
+            where.append(f"id IN (SELECT e.canonical FROM event_participants p JOIN mentions m "
+                         f"ON m.document_id = p.document_id AND m.idx = p.mention JOIN events e "
+                         f"ON e.id = p.event_id WHERE m.actor_id IN ({marks}))")
             args.extend(actor_ids)
         sql = (f"SELECT * FROM events WHERE {' AND '.join(where)} "
                "ORDER BY date_start IS NULL, date_start DESC, id")
@@ -179,12 +180,16 @@ class EventTable:
             if len(rows) != 1:
                 return None
             row = rows[0]
+        if row["canonical"] != row["id"]:  # merged into another event: show that one
+            row = self.conn.execute("SELECT * FROM events WHERE id = ?",
+                                    (row["canonical"],)).fetchone()
         event = self._summary(dict(row))
         mentions = []
         for r in self.conn.execute(
                 "SELECT e.*, d.outlet, d.title, d.text AS doc_text, d.published FROM "
-                "event_mentions e JOIN documents d ON d.id = e.document_id WHERE e.event_id = ? "
-                "ORDER BY e.document_id, e.idx", (event["id"],)):
+                "event_mentions e JOIN documents d ON d.id = e.document_id WHERE e.event_id IN "
+                "(SELECT id FROM events WHERE canonical = ?) ORDER BY d.published IS NULL, "
+                "d.published, d.rowid, e.idx", (event["id"],)):
             rec = dict(r)
             text = rec.pop("doc_text")
             a, b = rec["sentence_start"], rec["sentence_end"]
@@ -202,8 +207,9 @@ class EventTable:
         for r in self.conn.execute(
                 "SELECT p.role, m.text, m.actor_id, a.name FROM event_participants p JOIN "
                 "mentions m ON m.document_id = p.document_id AND m.idx = p.mention LEFT JOIN "
-                "actors a ON a.id = m.actor_id WHERE p.event_id = ? ORDER BY p.document_id, "
-                "p.event_mention, p.mention", (row["id"],)):
+                "actors a ON a.id = m.actor_id WHERE p.event_id IN (SELECT id FROM events "
+                "WHERE canonical = ?) ORDER BY p.document_id, p.event_mention, p.mention",
+                (row["id"],)):
             key = r["actor_id"] or r["text"]
             people = parts.setdefault(r["role"], [])
             if all((p["id"] or p["name"]) != key for p in people):
@@ -221,8 +227,8 @@ class EventTable:
         sources = []
         for r in self.conn.execute(
                 "SELECT e.attribution, e.document_id, d.outlet FROM event_mentions e JOIN "
-                "documents d ON d.id = e.document_id WHERE e.event_id = ? ORDER BY "
-                "e.document_id, e.idx", (row["id"],)):
+                "documents d ON d.id = e.document_id WHERE e.event_id IN (SELECT id FROM "
+                "events WHERE canonical = ?) ORDER BY e.document_id, e.idx", (row["id"],)):
             chain = [link["source"] for link in json.loads(r["attribution"])]
             if chain not in sources:
                 sources.append(chain)
@@ -230,7 +236,8 @@ class EventTable:
         return row
 
     def iter_events(self) -> Any:
-        for r in self.conn.execute("SELECT id FROM events ORDER BY date_start, id"):
+        for r in self.conn.execute("SELECT id FROM events WHERE canonical = id ORDER BY "
+                                   "date_start, id"):
             yield self.get(r["id"])
 
     def iter_claims(self) -> Any:
@@ -242,3 +249,112 @@ class EventTable:
             rec["content"] = json.loads(rec["content"])
             rec["original"] = json.loads(rec["original"])
             yield rec
+
+    # --- canonical events (written by storyline.stories.merge) --------------------------
+
+    def document_events(self, doc_id: str) -> list[str]:
+        """The events first reported by one document, in order of their first mention."""
+        return [r["id"] for r in self.conn.execute(
+            "SELECT DISTINCT e.id FROM events e JOIN event_mentions m ON m.event_id = e.id "
+            "WHERE m.document_id = ? ORDER BY m.idx", (doc_id,))]
+
+    def story_candidates(self, story_id: str, type: str, exclude_doc: str) -> list[str]:
+        """Canonical events of a story of one type that no mention of `exclude_doc` has."""
+        return [r["id"] for r in self.conn.execute(
+            "SELECT id FROM events c WHERE story_id = ? AND type = ? AND canonical = id AND "
+            "NOT EXISTS (SELECT 1 FROM events e JOIN event_mentions m ON m.event_id = e.id "
+            "WHERE e.canonical = c.id AND m.document_id = ?) ORDER BY id",
+            (story_id, type, exclude_doc))]
+
+    def members(self, canonical: str) -> list[dict[str, Any]]:
+        """The per-document events merged into one canonical event, with what each says."""
+        out = []
+        for r in self.conn.execute(
+                "SELECT e.*, d.outlet, d.published, d.rowid AS doc_order, "
+                "(SELECT document_id FROM event_mentions WHERE event_id = e.id LIMIT 1) AS "
+                "document_id FROM events e JOIN documents d ON d.id = (SELECT document_id "
+                "FROM event_mentions WHERE event_id = e.id LIMIT 1) WHERE e.canonical = ? "
+                "ORDER BY d.rowid", (canonical,)):
+            rec = dict(r)
+            own = json.loads(rec["own"]) if rec["own"] else None
+            if own:  # the values this document gave, before merges overwrote them
+                rec.update(own)
+            rec["topics"] = json.loads(rec["topics"])
+            rec["participants"] = [dict(p) for p in self.conn.execute(
+                "SELECT p.role, p.event_mention, p.mention, m.text, m.actor_id, "
+                "coalesce(m.actor_id, lower(m.text)) AS key, coalesce(a.name, m.text) AS name "
+                "FROM event_participants p JOIN mentions m ON m.document_id = p.document_id "
+                "AND m.idx = p.mention LEFT JOIN actors a ON a.id = m.actor_id "
+                "WHERE p.event_id = ? ORDER BY p.event_mention, p.mention", (rec["id"],))]
+            place = None
+            if rec["location_mention"] is not None:
+                loc = self.conn.execute(
+                    "SELECT m.text, m.actor_id, coalesce(a.name, m.text) AS name FROM mentions m "
+                    "LEFT JOIN actors a ON a.id = m.actor_id WHERE m.document_id = ? AND "
+                    "m.idx = ?", (rec["location_document"], rec["location_mention"])).fetchone()
+                if loc is not None:
+                    place = {"key": loc["actor_id"] or loc["text"].lower(), "name": loc["name"],
+                             "text": loc["text"]}
+            rec["place"] = place
+            rec["mentions"] = [dict(m) for m in self.conn.execute(
+                "SELECT em.idx, em.trigger, em.trigger_start, em.trigger_end, "
+                "em.sentence_start, em.sentence_end, em.source_start, em.source_end, em.quote, "
+                "em.modality, em.score, em.topics, em.attribution, em.time_mention, "
+                "em.location_mention, mt.time AS time, mt.text AS time_text FROM "
+                "event_mentions em LEFT JOIN mentions mt ON mt.document_id = em.document_id "
+                "AND mt.idx = em.time_mention WHERE em.event_id = ? ORDER BY em.idx",
+                (rec["id"],))]
+            for m in rec["mentions"]:
+                m["topics"] = json.loads(m["topics"])
+                m["attribution"] = json.loads(m["attribution"])
+                m["time"] = json.loads(m["time"]) if m["time"] else None
+            out.append(rec)
+        return out
+
+    def merge(self, event: str, into: str, score: float, evidence: list[dict[str, Any]],
+              values: dict[str, Any]) -> None:
+        """Merge canonical `event` into canonical `into`, whose values become `values`."""
+        row = self.conn.execute("SELECT * FROM events WHERE id = ?", (into,)).fetchone()
+        if row["own"] is None:
+            own = {k: row[k] for k in ("date_value", "date_start", "date_end",
+                                       "date_precision", "location", "location_document",
+                                       "location_mention", "topics", "score")}
+            self.conn.execute("UPDATE events SET own = ? WHERE id = ?", (_json(own), into))
+        self.conn.execute("UPDATE events SET canonical = ? WHERE canonical = ?", (into, event))
+        self.conn.execute(
+            "UPDATE events SET date_value = ?, date_start = ?, date_end = ?, "
+            "date_precision = ?, location = ?, location_document = ?, location_mention = ?, "
+            "topics = ?, score = ? WHERE id = ?",
+            (values["date_value"], values["date_start"], values["date_end"],
+             values["date_precision"], values["location"], values["location_document"],
+             values["location_mention"], _json(values["topics"]), values["score"], into))
+        self.conn.execute("INSERT OR REPLACE INTO event_merges VALUES (?,?,?,?,?)",
+                          (event, into, score, _json(evidence),
+                           dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+
+    def merges(self, canonical: str) -> list[dict[str, Any]]:
+        """The evidence of every merge into a canonical event."""
+        out = []
+        for r in self.conn.execute(
+                "SELECT g.*, (SELECT document_id FROM event_mentions WHERE event_id = g.event_id "
+                "LIMIT 1) AS document_id FROM event_merges g JOIN events e ON e.id = g.event_id "
+                "WHERE e.canonical = ? ORDER BY g.merged_at, g.event_id", (canonical,)):
+            rec = dict(r)
+            rec["evidence"] = json.loads(rec["evidence"])
+            out.append(rec)
+        return out
+
+    def infer_date(self, doc_id: str, mention: int, value: str, published: tuple[str, str],
+                   event: str, from_document: str, evidence: dict[str, Any]) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO inferred_dates VALUES (?,?,?,?,?,?,?,?)",
+                          (doc_id, mention, value, published[0], published[1], event,
+                           from_document, _json(evidence)))
+
+    def inferred_dates(self, doc_id: str) -> list[dict[str, Any]]:
+        out = []
+        for r in self.conn.execute("SELECT * FROM inferred_dates WHERE document_id = ? "
+                                   "ORDER BY mention", (doc_id,)):
+            rec = dict(r)
+            rec["evidence"] = json.loads(rec["evidence"])
+            out.append(rec)
+        return out

@@ -291,4 +291,77 @@ CREATE INDEX event_participants_mention ON event_participants(document_id, menti
 """),
 )
 
+
+MIGRATIONS += (
+    Migration(4, "stories and canonical events", """
+CREATE TABLE signatures (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    terms TEXT NOT NULL,
+    date TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE term_stats (
+    term TEXT PRIMARY KEY,
+    df INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    first_date TEXT,
+    last_date TEXT,
+    size INTEGER NOT NULL,
+    centroid TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX stories_version ON stories(version);
+CREATE INDEX stories_last_date ON stories(last_date);
+
+CREATE TABLE story_documents (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    similarity REAL,
+    evidence TEXT NOT NULL,
+    seq INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX story_documents_story ON story_documents(story_id, seq);
+
+CREATE TABLE story_keys (
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, version, story_id)
+) WITHOUT ROWID;
+CREATE INDEX story_keys_story ON story_keys(story_id);
+
+ALTER TABLE events ADD COLUMN canonical TEXT;
+ALTER TABLE events ADD COLUMN own TEXT;
+UPDATE events SET canonical = id;
+CREATE INDEX events_canonical ON events(canonical);
+CREATE INDEX events_story ON events(story_id);
+
+CREATE TABLE event_merges (
+    event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    into_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL,
+    merged_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX event_merges_into ON event_merges(into_id);
+
+CREATE TABLE inferred_dates (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    mention INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    published_start TEXT NOT NULL,
+    published_end TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    from_document TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (document_id, mention)
+) WITHOUT ROWID;
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,198 @@
+"""Stories, signatures, term statistics and canonical events: the SQL side of stories.
+
+The clustering and merging decisions are made in `storyline.stories`; this module only
+reads and writes their state. Every look-up a new document needs goes through an index
+and is bounded (a capped posting list per key), so adding a document costs the same in
+a store of a thousand documents as in one of a hundred thousand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+#: The row of `term_stats` that counts documents (no term is empty).
+_DOCUMENTS = ""
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class StoryState:
+    """What clustering keeps of a story: its centroid, dates, size and version."""
+
+    id: str
+    centroid: dict[str, float]
+    first_date: str | None
+    last_date: str | None
+    size: int
+    version: int
+
+
+class StoryTable:
+    """Queries over the story tables of one open store connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # --- signatures and term statistics -------------------------------------------------
+
+    def save_signature(self, doc_id: str, terms: dict[str, int], date: str | None) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO signatures VALUES (?,?,?)",
+                          (doc_id, _json(terms), date))
+
+    def signature(self, doc_id: str) -> tuple[dict[str, int], str | None] | None:
+        row = self.conn.execute("SELECT terms, date FROM signatures WHERE document_id = ?",
+                                (doc_id,)).fetchone()
+        return (json.loads(row["terms"]), row["date"]) if row else None
+
+    def document_frequencies(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(documents counted, key -> number of documents holding it)."""
+        keys = list(keys)
+        found: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(f"SELECT term, df FROM term_stats WHERE term IN "
+                                       f"({marks})", chunk):
+                found[r["term"]] = int(r["df"])
+        row = self.conn.execute("SELECT df FROM term_stats WHERE term = ?",
+                                (_DOCUMENTS,)).fetchone()
+        return (int(row["df"]) if row else 0), found
+
+    def count_keys(self, keys: Iterable[str]) -> None:
+        """One more document holds each of `keys`."""
+        self.conn.executemany(
+            "INSERT INTO term_stats VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            [(k,) for k in [_DOCUMENTS, *keys]])
+
+    def entity_counts(self, doc_id: str, kinds: Iterable[str]) -> dict[str, int]:
+        """Actor id -> mentions of it in the document, for actors of the given kinds."""
+        kinds = list(kinds)
+        marks = ",".join("?" * len(kinds))
+        return {r["actor_id"]: int(r["n"]) for r in self.conn.execute(
+            f"SELECT actor_id, count(*) AS n FROM mentions WHERE document_id = ? AND actor_id "
+            f"IS NOT NULL AND kind IN ({marks}) GROUP BY actor_id", [doc_id, *kinds])}
+
+    # --- stories ---------------------------------------------------------------------
+
+    def candidates(self, keys: Iterable[str], per_key: int) -> list[str]:
+        """Stories indexed under any of `keys`, the `per_key` most recent for each."""
+        found: list[str] = []
+        for key in keys:
+            for r in self.conn.execute(
+                    "SELECT story_id FROM story_keys WHERE key = ? ORDER BY version DESC "
+                    "LIMIT ?", (key, per_key)):
+                if r["story_id"] not in found:
+                    found.append(r["story_id"])
+        return found
+
+    def state(self, story_id: str) -> StoryState | None:
+        row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        return StoryState(row["id"], json.loads(row["centroid"]), row["first_date"],
+                          row["last_date"], int(row["size"]), int(row["version"]))
+
+    def next_version(self) -> int:
+        row = self.conn.execute("SELECT max(version) FROM stories").fetchone()
+        return int(row[0] or 0) + 1
+
+    def save(self, story: StoryState, keys: list[str]) -> None:
+        """Write a story's state and re-index it under its strongest `keys`."""
+        now = _now()
+        self.conn.execute(
+            """INSERT INTO stories VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET
+               first_date = excluded.first_date, last_date = excluded.last_date,
+               size = excluded.size, centroid = excluded.centroid,
+               version = excluded.version, updated_at = excluded.updated_at""",
+            (story.id, story.first_date, story.last_date, story.size, _json(story.centroid),
+             story.version, now, now))
+        self.conn.execute("DELETE FROM story_keys WHERE story_id = ?", (story.id,))
+        self.conn.executemany("INSERT INTO story_keys VALUES (?,?,?)",
+                              [(k, story.version, story.id) for k in keys])
+
+    def assign(self, doc_id: str, story_id: str, similarity: float | None,
+               evidence: dict[str, Any]) -> None:
+        seq = self.conn.execute("SELECT count(*) FROM story_documents WHERE story_id = ?",
+                                (story_id,)).fetchone()[0]
+        self.conn.execute("INSERT OR REPLACE INTO story_documents VALUES (?,?,?,?,?)",
+                          (doc_id, story_id, similarity, _json(evidence), int(seq)))
+        self.conn.execute("UPDATE events SET story_id = ? WHERE id IN (SELECT event_id FROM "
+                          "event_mentions WHERE document_id = ?)", (story_id, doc_id))
+
+    def story_of(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT story_id FROM story_documents WHERE document_id = ?",
+                                (doc_id,)).fetchone()
+        return str(row["story_id"]) if row else None
+
+    def clear(self) -> None:
+        """Forget every story, merge and inferred date (before a rebuild)."""
+        for table in ("story_keys", "story_documents", "stories", "term_stats",
+                      "event_merges", "inferred_dates"):
+            self.conn.execute(f"DELETE FROM {table}")
+        # Restore each event's own values where a merge had overwritten them.
+        rows = self.conn.execute("SELECT id, own FROM events WHERE own IS NOT NULL").fetchall()
+        for r in rows:
+            own = json.loads(r["own"])
+            self.conn.execute(
+                "UPDATE events SET date_value = ?, date_start = ?, date_end = ?, "
+                "date_precision = ?, location = ?, location_document = ?, "
+                "location_mention = ?, topics = ?, score = ?, own = NULL WHERE id = ?",
+                (own["date_value"], own["date_start"], own["date_end"], own["date_precision"],
+                 own["location"], own["location_document"], own["location_mention"],
+                 own["topics"], own["score"], r["id"]))
+        self.conn.execute("UPDATE events SET canonical = id, story_id = NULL")
+
+    def documents_for_rebuild(self) -> list[tuple[str, str | None]]:
+        """Every signed document as (id, date): dated ones by date first, then the rest."""
+        return [(r["document_id"], r["date"]) for r in self.conn.execute(
+            "SELECT s.document_id, s.date FROM signatures s JOIN documents d ON d.id = "
+            "s.document_id ORDER BY s.date IS NULL, s.date, d.rowid")]
+
+    # --- reading ---------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def rows(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stories, the most recently dated first."""
+        sql = ("SELECT id, first_date, last_date, size, created_at FROM stories ORDER BY "
+               "last_date IS NULL, last_date DESC, created_at DESC, id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [dict(r) for r in self.conn.execute(sql)]
+
+    def row(self, key: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT id, first_date, last_date, size, created_at FROM "
+                                "stories WHERE id = ?", (key,)).fetchone()
+        if row is None and len(key) >= 4:
+            rows = self.conn.execute("SELECT id, first_date, last_date, size, created_at FROM "
+                                     "stories WHERE id LIKE ? LIMIT 2", (key + "%",)).fetchall()
+            row = rows[0] if len(rows) == 1 else None
+        return dict(row) if row else None
+
+    def documents(self, story_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT d.id, d.title, d.outlet, d.published, d.text, sd.similarity, sd.evidence "
+            "FROM story_documents sd JOIN documents d ON d.id = sd.document_id WHERE "
+            "sd.story_id = ? ORDER BY sd.seq", (story_id,))]
+
+    def event_ids(self, story_id: str) -> list[str]:
+        return [r["id"] for r in self.conn.execute(
+            "SELECT id FROM events WHERE story_id = ? AND canonical = id ORDER BY "
+            "date_start IS NULL, date_start, id", (story_id,))]
+
+    def assignments(self) -> Iterator[tuple[str, str]]:
+        for r in self.conn.execute("SELECT document_id, story_id FROM story_documents"):
+            yield r["document_id"], r["story_id"]

@@ -1,0 +1,51 @@
+"""Across documents: stories, canonical events, corroboration, conflicts, summaries.
+
+`StoryBuilder` is the cross-document stage the store runs for each new document (inside
+the document's savepoint): it keeps the document's signature, places it in a story
+(`cluster`), merges its events with the other reports of the story (`merge`). `rebuild`
+does the same for every stored document from scratch, after a change of the rules.
+The read side (`corroborate`, `summary`, `story`) works on the store.
+"""
+
+from __future__ import annotations
+
+from storyline.model import Document
+from storyline.store import Store
+from storyline.stories.cluster import Assignment, StoryClusterer
+from storyline.stories.merge import EventMerger
+from storyline.stories.rules import StoryRules, story_rules
+
+__all__ = ["Assignment", "StoryBuilder"]
+
+
+class StoryBuilder:
+    """Places documents in stories and merges their events, incrementally."""
+
+    def __init__(self, store: Store, rules: StoryRules | None = None) -> None:
+        self.store = store
+        self.rules = rules or story_rules()
+        self.clusterer = StoryClusterer(store.stories, self.rules)
+        self.merger = EventMerger(store.events, self.rules)
+
+    def __call__(self, doc: Document) -> Assignment:
+        date = doc.published.isoformat() if doc.published else None
+        self.store.stories.save_signature(doc.id, doc.terms, date)
+        return self.place(doc.id, doc.terms, date)
+
+    def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
+        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
+        assignment = self.clusterer.assign(doc_id, terms, entities, date)
+        self.merger.link(doc_id, assignment.story)
+        return assignment
+
+    def rebuild(self) -> int:
+        """Cluster every stored document again (dated ones in date order, then the
+        rest) and merge events again; returns the number of stories."""
+        table = self.store.stories
+        with self.store.transaction():
+            table.clear()
+            for doc_id, date in table.documents_for_rebuild():
+                signed = table.signature(doc_id)
+                if signed is not None:
+                    self.place(doc_id, signed[0], date)
+        return table.count()

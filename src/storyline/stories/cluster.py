@@ -1,0 +1,142 @@
+"""Incremental story clustering: each new document joins a story or starts one.
+
+A document is a sparse vector of keys: its content words and its actors (`@` + actor
+id, weighted up), each weighted by `(1 + log count) * idf` with the document
+frequencies known when it arrives. Blocking keeps the cost flat: the document is
+compared only with the stories indexed under its strongest keys (a capped, recency
+ordered posting list per key), and only with stories whose dates are near its own.
+It joins the most similar one when the cosine similarity reaches the threshold, and the
+story's centroid (the sum of its documents' vectors, strongest keys kept) moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from storyline.store.stories import StoryState, StoryTable
+from storyline.stories.rules import StoryRules, story_rules
+
+Vector = dict[str, float]
+
+
+@dataclass
+class Assignment:
+    """Where a document went, how similar it was, and why."""
+
+    story: str
+    similarity: float | None
+    new: bool
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def story_id(document_id: str) -> str:
+    """The id of the story a document starts (stable)."""
+    return "st_" + hashlib.sha1(document_id.encode()).hexdigest()[:12]
+
+
+def keys_of(terms: dict[str, int], entities: dict[str, int]) -> dict[str, int]:
+    """Content words and actors (prefixed `@`) with their counts."""
+    keys = dict(terms)
+    keys.update({"@" + a: n for a, n in entities.items()})
+    return keys
+
+
+def vectorize(keys: dict[str, int], documents: int, df: dict[str, int],
+              rules: StoryRules) -> Vector:
+    """Unit-length tf-idf vector; actors count `entity_weight` times a word."""
+    vec: Vector = {}
+    for key, n in keys.items():
+        idf = math.log((documents + 1) / (df.get(key, 0) + 1)) + 1.0
+        weight = (1.0 + math.log(n)) * idf
+        if key.startswith("@"):
+            weight *= rules.entity_weight
+        vec[key] = weight
+    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    return {k: w / norm for k, w in vec.items()}
+
+
+def cosine(vec: Vector, centroid: Vector) -> float:
+    """Cosine similarity of a unit vector with an unnormalized centroid."""
+    norm = math.sqrt(sum(w * w for w in centroid.values()))
+    if not norm:
+        return 0.0
+    return sum(w * centroid.get(k, 0.0) for k, w in vec.items()) / norm
+
+
+def strongest(vec: Vector, n: int) -> list[str]:
+    return [k for k, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def _days_apart(date: str, first: str | None, last: str | None) -> int | None:
+    if first is None or last is None:
+        return None
+    day, lo, hi = (dt.date.fromisoformat(x[:10]) for x in (date, first, last))
+    if lo <= day <= hi:
+        return 0
+    return min(abs((day - lo).days), abs((day - hi).days))
+
+
+class StoryClusterer:
+    """Assigns documents to stories through a `StoryTable`."""
+
+    def __init__(self, table: StoryTable, rules: StoryRules | None = None) -> None:
+        self.table = table
+        self.rules = rules or story_rules()
+
+    def assign(self, doc_id: str, terms: dict[str, int], entities: dict[str, int],
+               date: str | None) -> Assignment:
+        rules = self.rules
+        keys = keys_of(terms, entities)
+        documents, df = self.table.document_frequencies(keys)
+        vec = vectorize(keys, documents, df, rules)
+        self.table.count_keys(keys)
+        best: tuple[float, StoryState] | None = None
+        skipped: list[dict[str, Any]] = []
+        for sid in self.table.candidates(strongest(vec, rules.query_keys), rules.per_key):
+            story = self.table.state(sid)
+            if story is None:
+                continue
+            apart = _days_apart(date, story.first_date, story.last_date) if date else None
+            if apart is not None and apart > rules.window_days:
+                skipped.append({"story": sid, "days_apart": apart})
+                continue
+            sim = cosine(vec, story.centroid)
+            if best is None or sim > best[0]:
+                best = (sim, story)
+        if best is not None and best[0] >= rules.threshold:
+            sim, story = best
+            evidence = {"shared": self._shared(vec, story.centroid),
+                        "threshold": rules.threshold, "too_far_in_time": skipped[:5]}
+            self._grow(story, vec, date)
+            self.table.assign(doc_id, story.id, round(sim, 4), evidence)
+            return Assignment(story.id, round(sim, 4), False, evidence)
+        story = StoryState(story_id(doc_id), {}, None, None, 0, 0)
+        evidence = {"closest": round(best[0], 4) if best else None,
+                    "closest_story": best[1].id if best else None,
+                    "threshold": rules.threshold, "too_far_in_time": skipped[:5]}
+        self._grow(story, vec, date)
+        self.table.assign(doc_id, story.id, None, evidence)
+        return Assignment(story.id, None, True, evidence)
+
+    def _grow(self, story: StoryState, vec: Vector, date: str | None) -> None:
+        centroid = dict(story.centroid)
+        for k, w in vec.items():
+            centroid[k] = centroid.get(k, 0.0) + w
+        kept = strongest(centroid, self.rules.centroid_keys)
+        story.centroid = {k: round(centroid[k], 5) for k in kept}
+        if date:
+            day = date[:10]
+            story.first_date = min(story.first_date or day, day)
+            story.last_date = max(story.last_date or day, day)
+        story.size += 1
+        story.version = self.table.next_version()
+        self.table.save(story, strongest(story.centroid, self.rules.index_keys))
+
+    @staticmethod
+    def _shared(vec: Vector, centroid: Vector) -> list[str]:
+        shared = {k: w * centroid[k] for k, w in vec.items() if k in centroid}
+        return strongest(shared, 8)

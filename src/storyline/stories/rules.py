@@ -1,0 +1,124 @@
+"""The cross-document heuristics of `data/stories.yaml`, loaded once and checked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from storyline.clean.rules import load_data
+from storyline.errors import StorylineError
+
+
+class StoryRulesError(StorylineError):
+    """`data/stories.yaml` is missing a setting or has one of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One original authority and the names it goes by."""
+
+    origin: str
+    names: tuple[str, ...]
+    countries: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class StoryRules:
+    """Settings of story clustering, event merging, origins, conflicts and summaries."""
+
+    threshold: float
+    entity_weight: float
+    entity_kinds: frozenset[str]
+    parts_of_speech: frozenset[str]
+    min_length: int
+    paragraph_kinds: frozenset[str]
+    query_keys: int
+    index_keys: int
+    per_key: int
+    centroid_keys: int
+    window_days: int
+    merge_threshold: float
+    weights: dict[str, float]
+    max_shared: int
+    max_topics: int
+    published_window_days: int
+    modality_groups: tuple[frozenset[str], ...]
+    unnamed: tuple[re.Pattern[str], ...]
+    state_media: re.Pattern[str]
+    agencies: tuple[Agency, ...]
+    number_words: dict[str, int]
+    counted_nouns: frozenset[str]
+    event_sentences: int
+    story_events: int
+
+    def modality_group(self, modality: str) -> int:
+        for k, group in enumerate(self.modality_groups):
+            if modality in group:
+                return k
+        return -1
+
+
+_WEIGHTS = ("same_type", "shared_participant", "same_place", "same_date", "same_topic",
+            "other_place", "other_date")
+
+
+def _need(section: dict[str, Any], key: str, where: str) -> Any:
+    if key not in section:
+        raise StoryRulesError(f"data/stories.yaml: `{where}.{key}` is missing")
+    return section[key]
+
+
+@cache
+def story_rules() -> StoryRules:
+    """The rules of `data/stories.yaml` (parsed once)."""
+    return parse_rules(load_data("stories.yaml"))
+
+
+def parse_rules(data: dict[str, Any]) -> StoryRules:
+    """Check and compile the settings; every problem names its key."""
+    try:
+        c, m = data["clustering"], data["merging"]
+        o, k, s = data["origins"], data["conflicts"], data["summary"]
+    except (KeyError, TypeError) as exc:
+        raise StoryRulesError(f"data/stories.yaml: section {exc} is missing") from exc
+    weights = {w: float(_need(m["weights"], w, "merging.weights")) for w in _WEIGHTS}
+    agencies = []
+    for entry in _need(o, "agencies", "origins"):
+        if not entry.get("origin") or not entry.get("names"):
+            raise StoryRulesError(f"data/stories.yaml: agency {entry!r} needs an origin and "
+                                  "names")
+        agencies.append(Agency(str(entry["origin"]), tuple(map(str, entry["names"])),
+                               tuple(map(str, entry.get("country", ())))))
+    try:
+        unnamed = tuple(re.compile(p, re.I) for p in _need(o, "unnamed", "origins"))
+        state_media = re.compile(_need(o, "state_media_description", "origins"))
+    except re.error as exc:
+        raise StoryRulesError(f"data/stories.yaml: bad pattern in origins: {exc}") from exc
+    return StoryRules(
+        threshold=float(_need(c, "threshold", "clustering")),
+        entity_weight=float(_need(c, "entity_weight", "clustering")),
+        entity_kinds=frozenset(_need(c, "entity_kinds", "clustering")),
+        parts_of_speech=frozenset(_need(c, "parts_of_speech", "clustering")),
+        min_length=int(_need(c, "min_length", "clustering")),
+        paragraph_kinds=frozenset(_need(c, "paragraph_kinds", "clustering")),
+        query_keys=int(_need(c, "query_keys", "clustering")),
+        index_keys=int(_need(c, "index_keys", "clustering")),
+        per_key=int(_need(c, "per_key", "clustering")),
+        centroid_keys=int(_need(c, "centroid_keys", "clustering")),
+        window_days=int(_need(c, "window_days", "clustering")),
+        merge_threshold=float(_need(m, "threshold", "merging")),
+        weights=weights,
+        max_shared=int(_need(m, "max_shared", "merging")),
+        max_topics=int(_need(m, "max_topics", "merging")),
+        published_window_days=int(_need(m, "published_window_days", "merging")),
+        modality_groups=tuple(frozenset(g) for g in _need(m, "modality_groups", "merging")),
+        unnamed=unnamed,
+        state_media=state_media,
+        agencies=tuple(agencies),
+        number_words={str(w): int(n) for w, n in _need(k, "number_words", "conflicts").items()},
+        counted_nouns=frozenset(_need(k, "counted_nouns", "conflicts")),
+        event_sentences=int(_need(s, "event_sentences", "summary")),
+        story_events=int(_need(s, "story_events", "summary")),
+    )
