@@ -15,6 +15,8 @@ from rich.text import Text
 from storyline.errors import StorylineError
 from storyline.events.ontology import ontology
 from storyline.store import DEFAULT_DB, SearchError, Store
+from storyline.stories import StoryBuilder
+from storyline.stories.story import StoryReader
 
 app = typer.Typer(help="Storyline: news articles in, a provenance-tracked event knowledge base "
                        "out.", no_args_is_help=True, add_completion=False,
@@ -259,6 +261,8 @@ def event(event_id: Annotated[str, typer.Argument(help="Event id (or a unique pr
     """Show one event: its facts, then every supporting quote with its attribution chain."""
     with _open(db) as store:
         record = store.events.get(event_id)
+        if record is not None:
+            record.update(StoryReader(store).event_extras(record["id"]))
     if record is None:
         err.print(f"error: no event {event_id!r} in {db}", markup=False)
         raise typer.Exit(EXIT_ERROR)
@@ -283,6 +287,26 @@ def event(event_id: Annotated[str, typer.Argument(help="Event id (or a unique pr
     if record["topics"]:
         say(f"{'topics':>12}: {', '.join(record['topics'])}")
     say(f"{'score':>12}: {record['score']:.2f}")
+    say(f"{'story':>12}: {record['story_id'] or '-'}")
+    say(f"{'reported by':>12}: {len(record['documents'])} documents, "
+        f"{len(record['outlets'])} outlets ({', '.join(record['outlets'])}), "
+        f"{record['origins']} independent origin{'s' if record['origins'] != 1 else ''} "
+        f"({', '.join(record['origin_names'])})"
+        + (" - single origin" if record["single_origin"] else ""))
+    for merge in record["merges"]:
+        why = ", ".join(f"{e['feature']} {e['weight']:+.2f}" for e in merge["evidence"])
+        say(f"{'merged':>12}: {merge['event_id']} ({merge['document_id'][:12]}) score "
+            f"{merge['score']:.2f}: {why}")
+    for conflict in record["conflicts"]:
+        sides = " vs ".join(f"{v['value']!r} ({', '.join(d[:12] for d in v['documents'])})"
+                            for v in conflict["values"])
+        say(f"{'conflict':>12}: {conflict['subject']}: {sides}")
+    for fact in record["facts"]:
+        label = "it happened" if fact["kind"] == "occurred" else (
+            f"{fact['kind']}: {fact['value']}" + (f" ({fact['role']})" if fact["role"] else ""))
+        say(f"{'fact':>12}: {label} - {len(fact['outlets'])} outlets, "
+            f"{len(fact['origins'])} origins" + (" [single origin]" if fact["single_origin"]
+                                                 else ""))
     for m in record["mentions"]:
         say("")
         say(f"  {m['document_id'][:12]} {m['outlet'] or '-'} {m['published'] or ''} "
@@ -303,6 +327,139 @@ def event(event_id: Annotated[str, typer.Argument(help="Event id (or a unique pr
                                                           else "") + ")"
             chain.append(text)
         say("  reported by: " + " <- ".join(reversed(chain)))
+
+
+@app.command()
+def stories(db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
+            limit: Annotated[int, typer.Option(help="Show at most this many.")] = 0) -> None:
+    """List stories, the most recent first, with their outlets and event counts."""
+    with _open(db) as store:
+        rows = StoryReader(store).listing(limit or None)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} stories in {db}", title_justify="left")
+    for name in ("id", "dates", "documents", "outlets", "events", "title"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        dates = r["first_date"] or "-"
+        if r["last_date"] and r["last_date"] != r["first_date"]:
+            dates += f" .. {r['last_date']}"
+        table.add_row(r["id"], dates, str(r["documents"]), ", ".join(r["outlets"]),
+                      str(r["events"]), r["title"])
+    if not out.is_terminal:
+        out.width = 200
+    out.print(table)
+
+
+@app.command()
+def story(story_id: Annotated[str, typer.Argument(help="Story id (or a unique prefix).")],
+          db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
+          min_score: Annotated[float, typer.Option(
+              help="Timeline and matrix: only events coded with at least this "
+                   "confidence.")] = 0.5) -> None:
+    """Show a story: cited summary, timeline of its events, sources matrix (facts x
+    outlets, single-origin facts and conflicts marked)."""
+    with _open(db) as store:
+        record = StoryReader(store).story(story_id)
+    if record is None:
+        err.print(f"error: no story {story_id!r} in {db}", markup=False)
+        raise typer.Exit(EXIT_ERROR)
+    if as_json:
+        _print_json(record)
+        return
+    say = functools.partial(out.print, markup=False, highlight=False)
+    say(f"{record['id']}: {record['title']}")
+    say(f"{len(record['documents'])} documents from {', '.join(record['outlets'])}")
+    for d in record["documents"]:
+        inferred = "".join(f" (published {i['published_start']}..{i['published_end']}, "
+                           f"inferred from {i['evidence']['time_text']!r} = {i['value']})"
+                           for i in d["inferred_dates"][:1])
+        say(f"  {d['id'][:20]}  {d['outlet']}  {d['published'] or '-'}{inferred}  "
+            f"{d['title'] or ''}")
+    say("")
+    say("Summary:")
+    for s in record["summary"]:
+        cites = ", ".join(c["outlet"] + (f" @{c['start']}-{c['end']}" if c["role"] == "source"
+                                         else "") for c in s["citations"])
+        say(f"  {s['text']} [{cites}]")
+    events = [e for e in record["timeline"] if e["score"] >= min_score]
+    table = Table(title="Timeline", title_justify="left")
+    for name in ("date", "event", "type", "who", "with", "where", "outlets", "origins",
+                 "flags"):
+        table.add_column(name, overflow="fold")
+    for e in events:
+        date = e["date"] or "-"
+        if e["date_precision"] == "published":
+            date = f"<={date}"
+        flags = (["single origin"] if e["single_origin"] else []) + [
+            f"conflict: {c['subject']}" for c in e["conflicts"]]
+        table.add_row(date, e["id"], f"{e['type']}/{e['mode'] or '-'}", ", ".join(e["actors"]),
+                      ", ".join(e["recipients"]), e["location"] or "", str(len(e["outlets"])),
+                      str(e["origins"]), "; ".join(flags))
+    if not out.is_terminal:
+        out.width = 200
+    out.print(table)
+    shown = {e["id"] for e in events}
+    matrix = Table(title="Sources (rows: facts; columns: outlets)", title_justify="left")
+    matrix.add_column("event")
+    matrix.add_column("fact", overflow="fold")
+    for outlet in record["outlets"]:
+        matrix.add_column(outlet, justify="center", overflow="fold")
+    matrix.add_column("origins", overflow="fold")
+    for row in record["matrix"]:
+        if row["event"] not in shown:
+            continue
+        matrix.add_row(row["event"], row["fact"],
+                       *["x" if row["outlets"][o] else "." for o in record["outlets"]],
+                       ", ".join(row["origins"]) + (" (single origin)" if row["single_origin"]
+                                                   else ""))
+    out.print(matrix)
+
+
+@app.command()
+def timeline(db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
+             actor: Annotated[str | None, typer.Option(
+                 help="Only events with this actor in any role (id or any alias).")] = None,
+             min_score: Annotated[float, typer.Option(
+                 help="Only events coded with at least this confidence.")] = 0.5,
+             limit: Annotated[int, typer.Option(help="Show at most this many.")] = 0) -> None:
+    """Events across stories, oldest first, with how many outlets report each."""
+    with _open(db) as store:
+        ids = _actor_ids(store, actor) if actor else None
+        if actor and not ids:
+            err.print(f"error: no actor {actor!r} in {db}", markup=False)
+            raise typer.Exit(EXIT_ERROR)
+        rows = StoryReader(store).timeline(ids, min_score, limit or None)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} events" + (f" with {actor}" if actor else ""),
+                  title_justify="left")
+    for name in ("date", "event", "type", "who", "with", "where", "outlets", "story"):
+        table.add_column(name, overflow="fold")
+    for e in rows:
+        date = e["date"] or "-"
+        if e["date_precision"] == "published":
+            date = f"<={date}"
+        table.add_row(date, e["id"], f"{e['type']}/{e['mode'] or '-'}", ", ".join(e["actors"]),
+                      ", ".join(e["recipients"]), e["location"] or "", ", ".join(e["outlets"]),
+                      e["story"] or "-")
+    if not out.is_terminal:
+        out.width = 200
+    out.print(table)
+
+
+@app.command()
+def rebuild(db: DbOption = DEFAULT_DB) -> None:
+    """Cluster every stored document into stories again and merge events again (after a
+    change of data/stories.yaml or an upgrade); per-document results are kept."""
+    with _open(db) as store:
+        count = StoryBuilder(store).rebuild()
+        docs = store.count_documents()
+        events = store.events.count()
+    out.print(f"{docs} documents in {count} stories, {events} events", markup=False,
+              highlight=False)
 
 
 evaluate_app = typer.Typer(help="Measure quality on the shared evaluation corpora.",

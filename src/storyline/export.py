@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from storyline.store import Store
+from storyline.stories.corroborate import outlet_name
+from storyline.stories.story import StoryReader
 from storyline.version import __version__
 
 EXPORT_VERSION = 1
@@ -25,22 +27,27 @@ TABLES: dict[str, tuple[str, ...]] = {
                   "outlet", "outlet_from", "published", "published_from", "language",
                   "dateline", "duplicate_of", "duplicate_kind", "similarity", "content_hash",
                   "encoding", "text", "paragraphs", "captions", "evidence", "metadata",
-                  "warnings", "ingested_at"),
+                  "warnings", "ingested_at", "story", "inferred_dates"),
     "actors": ("id", "name", "kind", "romanized", "external_id", "origin", "mentions",
                "documents", "aliases", "roles"),
     "mentions": ("document_id", "idx", "char_start", "char_end", "source_start",
                  "source_end", "text", "kind", "method", "language", "entity", "actor_id",
                  "resolution", "tense", "time"),
     "events": ("id", "type", "mode", "date", "location", "actors", "recipients",
-               "participants", "topics", "modality", "score", "story", "mentions"),
+               "participants", "topics", "modality", "score", "story", "documents", "outlets",
+               "origins", "single_origin", "conflicts", "mentions"),
     "claims": ("document", "idx", "cue", "source", "content", "direct", "kind", "stance",
                "via", "source_ref", "channel", "score"),
+    "stories": ("id", "title", "first_date", "last_date", "documents", "outlets", "events",
+                "summary"),
 }
 
 
-def event_record(row: dict[str, Any]) -> dict[str, Any]:
-    """An event as exported (docs/export.md#events)."""
+def event_record(row: dict[str, Any], extras: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An event as exported (docs/export.md#events); `extras` are the cross-document
+    fields of `StoryReader.event_extras`."""
     parts = row["participants"]
+    extras = extras or {}
     return {
         "id": row["id"], "type": row["type"], "mode": row["mode"],
         "date": {"value": row["date_value"], "start": row["date_start"],
@@ -51,6 +58,15 @@ def event_record(row: dict[str, Any]) -> dict[str, Any]:
         "participants": {k: v for k, v in parts.items() if k not in ("actor", "recipient")},
         "topics": row["topics"], "modality": row["modality"], "score": row["score"],
         "story": row["story_id"],
+        "documents": extras.get("documents", sorted({m["document_id"]
+                                                      for m in row["mentions"]})),
+        "outlets": extras.get("outlets", []), "origins": extras.get("origins"),
+        "origin_names": extras.get("origin_names", []),
+        "single_origin": extras.get("single_origin"),
+        "conflicts": extras.get("conflicts", []), "facts": extras.get("facts", []),
+        "merges": [{"event": g["event_id"], "document": g["document_id"], "score": g["score"],
+                    "evidence": g["evidence"]} for g in extras.get("merges", [])],
+        "summary": extras.get("summary", []),
         "mentions": [{
             "document": m["document_id"], "start": m["source_start"], "end": m["source_end"],
             "char_start": m["sentence_start"], "char_end": m["sentence_end"],
@@ -91,11 +107,37 @@ def table_rows(store: Store, table: str, *, include_raw: bool = False) -> Iterat
     elif table == "mentions":
         yield from store.actors.iter_mentions()
     elif table == "events":
-        yield from (event_record(r) for r in store.events.iter_events())
+        reader = StoryReader(store)
+        yield from (event_record(r, reader.event_extras(r["id"]))
+                    for r in store.events.iter_events())
+    elif table == "stories":
+        yield from story_records(store)
     elif table == "claims":
         yield from (claim_record(r) for r in store.events.iter_claims())
     else:
-        yield from store.iter_documents(include_raw=include_raw)
+        for record in store.iter_documents(include_raw=include_raw):
+            record["story"] = store.stories.story_of(record["id"])
+            record["inferred_dates"] = [
+                {"mention": i["mention"], "value": i["value"],
+                 "published_start": i["published_start"], "published_end": i["published_end"],
+                 "event": i["event_id"], "from_document": i["from_document"],
+                 "evidence": i["evidence"]} for i in store.events.inferred_dates(record["id"])]
+            yield record
+
+
+def story_records(store: Store) -> Iterator[dict[str, Any]]:
+    """Stories as exported (docs/export.md#stories)."""
+    reader = StoryReader(store)
+    for row in store.stories.rows():
+        docs = store.stories.documents(row["id"])
+        yield {"id": row["id"], "title": reader.title(row["id"], docs),
+               "first_date": row["first_date"], "last_date": row["last_date"],
+               "documents": [d["id"] for d in docs],
+               "outlets": sorted({outlet_name(d["outlet"], d["id"]) for d in docs}),
+               "events": store.stories.event_ids(row["id"]),
+               "summary": [{"text": s.text, "event": s.event,
+                            "citations": [c.to_json() for c in s.citations]}
+                           for s in reader.summarizer.story(row["id"])]}
 
 
 def write_json(store: Store, out: TextIO, *, include_raw: bool = False) -> int:

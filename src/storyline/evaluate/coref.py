@@ -46,7 +46,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "ConllScore",
@@ -60,7 +60,8 @@ __all__ = [
     "pairwise",
 ]
 
-Clustering = Mapping[Hashable, Hashable]
+#: The type of the clustered items (both clusterings must use the same one).
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,12 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def _aligned(pred: Clustering, gold: Clustering) -> dict[Hashable, Hashable]:
+def _aligned(pred: Mapping[K, Hashable], gold: Mapping[K, Hashable]) -> dict[K, Hashable]:
     """`pred` restricted to the gold items, missing ones as singletons (see module doc)."""
     return {item: pred[item] if item in pred else _Missing(item) for item in gold}
 
 
-def _contingency(gold: Clustering, pred: Clustering) -> tuple[
+def _contingency(gold: Mapping[K, Hashable], pred: Mapping[K, Hashable]) -> tuple[
         Counter[Hashable], Counter[Hashable], Counter[tuple[Hashable, Hashable]]]:
     """Gold cluster sizes, predicted cluster sizes and the overlap counts n_gp."""
     aligned = _aligned(pred, gold)
@@ -137,7 +138,7 @@ def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def pairwise(gold: Clustering, pred: Clustering) -> Score:
+def pairwise(gold: Mapping[K, Hashable], pred: Mapping[K, Hashable]) -> Score:
     """Pairwise (link) precision, recall and F1."""
     gold_sizes, pred_sizes, cells = _contingency(gold, pred)
     common = sum(_pairs(n) for n in cells.values())
@@ -145,7 +146,7 @@ def pairwise(gold: Clustering, pred: Clustering) -> Score:
                     _ratio(common, sum(_pairs(n) for n in gold_sizes.values())))
 
 
-def bcubed(gold: Clustering, pred: Clustering) -> Score:
+def bcubed(gold: Mapping[K, Hashable], pred: Mapping[K, Hashable]) -> Score:
     """B-cubed precision, recall and F1, averaged over the gold items."""
     gold_sizes, pred_sizes, cells = _contingency(gold, pred)
     # Each of the n_gp items of cell (g, p) has precision n_gp/|p| and recall n_gp/|g|.
@@ -154,12 +155,12 @@ def bcubed(gold: Clustering, pred: Clustering) -> Score:
     return Score.of(_ratio(precision, len(gold)), _ratio(recall, len(gold)))
 
 
-def b3(gold: Clustering, pred: Clustering) -> Score:
+def b3(gold: Mapping[K, Hashable], pred: Mapping[K, Hashable]) -> Score:
     """B3 as named in the CoNLL coreference scorer (the same as `bcubed`)."""
     return bcubed(gold, pred)
 
 
-def muc(gold: Clustering, pred: Clustering) -> Score:
+def muc(gold: Mapping[K, Hashable], pred: Mapping[K, Hashable]) -> Score:
     """MUC link-based precision, recall and F1."""
     gold_sizes, pred_sizes, cells = _contingency(gold, pred)
     parts_of_gold: Counter[Hashable] = Counter(g for g, _ in cells)
@@ -171,7 +172,7 @@ def muc(gold: Clustering, pred: Clustering) -> Score:
     return Score.of(precision, recall)
 
 
-def ceaf_e(gold: Clustering, pred: Clustering) -> Score:
+def ceaf_e(gold: Mapping[K, Hashable], pred: Mapping[K, Hashable]) -> Score:
     """Entity-based CEAF (phi4 similarity, optimal one-to-one cluster alignment)."""
     gold_sizes, pred_sizes, cells = _contingency(gold, pred)
     total = 0.0
@@ -182,7 +183,7 @@ def ceaf_e(gold: Clustering, pred: Clustering) -> Score:
     return Score.of(_ratio(total, len(pred_sizes)), _ratio(total, len(gold_sizes)))
 
 
-def conll(gold: Clustering, pred: Clustering) -> ConllScore:
+def conll(gold: Mapping[K, Hashable], pred: Mapping[K, Hashable]) -> ConllScore:
     """MUC, B3, CEAF-e and their mean F1 (the CoNLL-2012 score)."""
     m, b, c = muc(gold, pred), b3(gold, pred), ceaf_e(gold, pred)
     return ConllScore(m, b, c, (m.f1 + b.f1 + c.f1) / 3)
