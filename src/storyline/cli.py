@@ -525,6 +525,29 @@ def evaluate_attribution(
     out.print(report.table(), markup=False, highlight=False)
 
 
+@evaluate_app.command("stories")
+def evaluate_stories(
+    corpus: Annotated[str, typer.Option(help="ECB+ archive (ecbplus.tgz) or folder.")
+                      ] = "../shared/corpora/ecbplus/ecbplus.tgz",
+    split: Annotated[str, typer.Option(help="train | dev | test | all")] = "dev",
+    seed: Annotated[int, typer.Option(help="Seed of the shuffled arrival order.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Story clustering on ECB+: pairwise and B-cubed scores against the seminal events,
+    beside the TF-IDF average-link baseline tuned on the same documents (an oracle)."""
+    from storyline.evaluate.stories import run
+
+    try:
+        report = run(corpus, split, seed=seed)
+    except (OSError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from exc
+    if as_json:
+        _print_json(report.to_json())
+        return
+    out.print(report.format(), markup=False, highlight=False)
+
+
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "external_id", "source", "title", "outlet", "outlet_from", "published",
             "published_from", "language", "dateline", "duplicate_of", "duplicate_kind")

@@ -51,6 +51,7 @@ class ClusteringReport:
     baseline_pairwise: Score
     baseline_bcubed: Score
     extra: dict[str, Any] = field(default_factory=dict)
+    predicted: dict[str, str] = field(default_factory=dict)  # document name -> story
 
     def to_json(self) -> dict[str, Any]:
         def s(x: Score) -> dict[str, float]:
@@ -195,4 +196,4 @@ def run(corpus: str | Path, split: str, *, seed: int = 0,
         split, len(docs), len(set(gold.values())), len(set(pred.values())),
         pairwise(gold, pred), bcubed(gold, pred), threshold, len(set(base.values())),
         pairwise(gold, base), bcubed(gold, base),
-        extra={"seed": seed, "seconds": round(seconds, 1)})
+        extra={"seed": seed, "seconds": round(seconds, 1)}, predicted=pred)
