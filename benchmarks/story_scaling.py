@@ -32,6 +32,7 @@ Prints a Markdown table and writes the figures as JSON.
 from __future__ import annotations
 
 import argparse
+import copyreg
 import datetime as dt
 import hashlib
 import json
@@ -42,6 +43,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,14 @@ from storyline.stories import StoryBuilder
 
 BASE_DATE = dt.date(2017, 1, 1)  # after every date PolNeAR (2015-2016) mentions
 BATCH_SIZE, BATCH_SECONDS = 50, 1.0  # as storyline.ingest.run
+
+# `TimeValue.relative` is a read-only mappingproxy, which neither pickle nor
+# copy.deepcopy can copy: teach both to rebuild it (here only, src is untouched).
+def _mappingproxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(items)
+
+
+copyreg.pickle(types.MappingProxyType, lambda m: (_mappingproxy, (dict(m),)))
 
 
 # --- the pool of processed documents ---------------------------------------------------
@@ -155,6 +165,37 @@ class Timed:
             self.last = time.perf_counter() - start
 
 
+class Tally:
+    """Wraps a callable; adds up the time, calls and rows returned since `reset`."""
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.func = func
+        self.reset()
+
+    def reset(self) -> None:
+        self.seconds, self.calls, self.rows = 0.0, 0, 0
+
+    def __call__(self, *args: Any) -> Any:
+        start = time.perf_counter()
+        result = self.func(*args)
+        self.seconds += time.perf_counter() - start
+        self.calls += 1
+        if isinstance(result, list | dict):
+            self.rows += len(result)
+        return result
+
+
+#: Store look-ups the story stage and the resolver make, tallied per probe document.
+TALLIED = {
+    "stories.candidates": ("stories", "candidates"),
+    "stories.state": ("stories", "state"),
+    "stories.assign": ("stories", "assign"),
+    "events.story_candidates": ("events", "story_candidates"),
+    "events.members": ("events", "members"),
+    "actors.role_holders": ("actors", "role_holders"),
+}
+
+
 def stats(seconds: list[float]) -> dict[str, float]:
     ms = np.array(seconds) * 1000
     return {"mean": round(float(ms.mean()), 3), "median": round(float(np.median(ms)), 3),
@@ -186,6 +227,11 @@ class Bench:
         self.builder.clusterer.assign = self.cluster  # type: ignore[method-assign]
         self.merge = Timed(self.builder.merger.link)
         self.builder.merger.link = self.merge  # type: ignore[method-assign]
+        self.tallies: dict[str, Tally] = {}
+        for name, (table, method) in TALLIED.items():
+            owner = getattr(self.store, table)
+            self.tallies[name] = Tally(getattr(owner, method))
+            setattr(owner, method, self.tallies[name])
         self.filled = {"full": 0, "fast": 0}
         self.auto_fast = False  # --fill auto decided to fill the rest the fast way
         self.switched_at: int | None = None
@@ -291,6 +337,8 @@ def probe(bench: Bench, probes: int) -> dict[str, Any]:
     """Add `probes` copies through the full real path, timing each."""
     times: dict[str, list[float]] = {k: [] for k in
                                      ("add", "resolve", "story", "cluster", "merge", "other")}
+    calls: dict[str, dict[str, list[float]]] = {
+        name: {"ms": [], "calls": [], "rows": []} for name in TALLIED}
     commit_s = 0.0
     joined_sizes: list[int] = []
     new_stories = candidates = 0
@@ -299,6 +347,8 @@ def probe(bench: Bench, probes: int) -> dict[str, Any]:
         k = bench.next_index()
         doc = bench.copy(k, resolved=False)
         bench.resolve.last = bench.relate.last = bench.cluster.last = bench.merge.last = 0.0
+        for tally in bench.tallies.values():
+            tally.reset()
         start = time.perf_counter()
         outcome = bench.store.add(doc, bench.resolve, bench.relate)
         elapsed = time.perf_counter() - start
@@ -312,6 +362,10 @@ def probe(bench: Bench, probes: int) -> dict[str, Any]:
         times["cluster"].append(bench.cluster.last)
         times["merge"].append(bench.merge.last)
         times["other"].append(elapsed - bench.resolve.last - bench.relate.last)
+        for name, tally in bench.tallies.items():
+            calls[name]["ms"].append(1000 * tally.seconds)
+            calls[name]["calls"].append(tally.calls)
+            calls[name]["rows"].append(tally.rows)
         assignment = bench.relate.result
         if assignment.new:
             new_stories += 1
@@ -327,6 +381,9 @@ def probe(bench: Bench, probes: int) -> dict[str, Any]:
     return {
         "ms": {name: stats(values) for name, values in times.items()},
         "commit_ms_per_document": round(1000 * commit_s / probes, 3),
+        "lookups_per_document": {  # mean per probe: time (ms), calls, rows returned
+            name: {k: round(float(np.mean(v)), 2) for k, v in c.items()}
+            for name, c in calls.items()},
         "probes_starting_a_story": new_stories,
         "joined_story_size": {"mean": round(float(np.mean(joined_sizes)), 1),
                               "max": int(max(joined_sizes))} if joined_sizes else None,
@@ -373,6 +430,43 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def lookup_table(rows: list[dict[str, Any]]) -> str:
+    """Mean per probe document of each tallied look-up: ms (calls, rows returned)."""
+    lines = ["| documents in store | largest story | joined story size (mean) | "
+             + " | ".join(TALLIED) + " |",
+             "|---:|---:|---:|" + "---|" * len(TALLIED)]
+    for r in rows:
+        joined = r["joined_story_size"]["mean"] if r["joined_story_size"] else 0
+        cells = [f"{c['ms']:.2f} ms ({c['calls']:.0f}, {c['rows']:.0f})"
+                 for c in r["lookups_per_document"].values()]
+        lines.append(f"| {r['before']['documents']:,} | {r['before']['largest_story']:,} | "
+                     f"{joined:.0f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_results(args: argparse.Namespace, pool_info: dict[str, Any], bench: Bench,
+                  rows: list[dict[str, Any]], started: float, complete: bool) -> None:
+    out = {
+        "benchmark": "story-scaling",
+        "what": "milliseconds to add one document to a store already holding N documents "
+                "(full path: store.add(doc, Resolver.resolve, StoryBuilder))",
+        "args": {k: v for k, v in vars(args).items() if k != "db"},
+        "pool": pool_info,
+        "fill": {"mode": args.fill, "full_path_documents": bench.filled["full"],
+                 "fast_path_documents": bench.filled["fast"],
+                 "switched_to_fast_at": bench.switched_at,
+                 "fast_path": "resolver skipped; the copy keeps the actor links the real "
+                              "resolver gave the same pool document"},
+        "machine": {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+                    "platform": platform.platform(), "processor": platform.processor()},
+        "complete": complete,
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "results": rows,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000",
@@ -417,27 +511,15 @@ def main() -> None:
                    "filled_so_far": dict(bench.filled)}
             rows.append(row)
             print(table([row]).splitlines()[-1], file=sys.stderr)
+            write_results(args, pool_info, bench, rows, started, complete=False)
         bench.store.close()
 
-    out = {
-        "benchmark": "story-scaling",
-        "what": "milliseconds to add one document to a store already holding N documents "
-                "(full path: store.add(doc, Resolver.resolve, StoryBuilder))",
-        "args": {k: v for k, v in vars(args).items() if k != "db"},
-        "pool": pool_info,
-        "fill": {"mode": args.fill, "full_path_documents": bench.filled["full"],
-                 "fast_path_documents": bench.filled["fast"],
-                 "switched_to_fast_at": bench.switched_at,
-                 "fast_path": "resolver skipped; the copy keeps the actor links the real "
-                              "resolver gave the same pool document"},
-        "machine": {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                    "platform": platform.platform(), "processor": platform.processor()},
-        "total_seconds": round(time.perf_counter() - started, 1),
-        "results": rows,
-    }
+    write_results(args, pool_info, bench, rows, started, complete=True)
     print(table(rows))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print()
+    print("Look-ups per probe document, mean: time (calls, rows returned)")
+    print()
+    print(lookup_table(rows))
     print(f"wrote {args.out}", file=sys.stderr)
 
 

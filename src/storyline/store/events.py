@@ -258,13 +258,15 @@ class EventTable:
             "SELECT DISTINCT e.id FROM events e JOIN event_mentions m ON m.event_id = e.id "
             "WHERE m.document_id = ? ORDER BY m.idx", (doc_id,))]
 
-    def story_candidates(self, story_id: str, type: str, exclude_doc: str) -> list[str]:
-        """Canonical events of a story of one type that no mention of `exclude_doc` has."""
+    def story_candidates(self, story_id: str, type: str, exclude_doc: str,
+                         limit: int = 100) -> list[str]:
+        """Canonical events of a story of one type that no mention of `exclude_doc` has:
+        the `limit` most recently stored, so a long story does not slow every addition."""
         return [r["id"] for r in self.conn.execute(
             "SELECT id FROM events c WHERE story_id = ? AND type = ? AND canonical = id AND "
             "NOT EXISTS (SELECT 1 FROM events e JOIN event_mentions m ON m.event_id = e.id "
-            "WHERE e.canonical = c.id AND m.document_id = ?) ORDER BY id",
-            (story_id, type, exclude_doc))]
+            "WHERE e.canonical = c.id AND m.document_id = ?) ORDER BY rowid DESC LIMIT ?",
+            (story_id, type, exclude_doc, limit))]
 
     def members(self, canonical: str) -> list[dict[str, Any]]:
         """The per-document events merged into one canonical event, with what each says."""

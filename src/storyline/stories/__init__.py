@@ -34,7 +34,9 @@ class StoryBuilder:
 
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
         entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
-        assignment = self.clusterer.assign(doc_id, terms, entities, date)
+        assignment = self.clusterer.assign(
+            doc_id, terms, entities, date,
+            affinity=lambda story: self.merger.affinity(doc_id, story))
         self.merger.link(doc_id, assignment.story)
         return assignment
 

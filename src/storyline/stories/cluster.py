@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,13 +89,19 @@ class StoryClusterer:
         self.rules = rules or story_rules()
 
     def assign(self, doc_id: str, terms: dict[str, int], entities: dict[str, int],
-               date: str | None) -> Assignment:
+               date: str | None, affinity: Callable[[str], float] | None = None
+               ) -> Assignment:
+        """Place a document. `affinity(story)` (how well the document's events match the
+        story's) decides between stories whose similarities are within `margin` of the
+        best, so words alone do not pick an earlier, similar story for an undated report.
+        """
         rules = self.rules
         keys = keys_of(terms, entities)
         documents, df = self.table.document_frequencies(keys)
         vec = vectorize(keys, documents, df, rules)
         self.table.count_keys(keys)
         best: tuple[float, StoryState] | None = None
+        close: list[tuple[float, StoryState]] = []
         skipped: list[dict[str, Any]] = []
         for sid in self.table.candidates(strongest(vec, rules.query_keys), rules.per_key):
             story = self.table.state(sid)
@@ -105,12 +112,22 @@ class StoryClusterer:
                 skipped.append({"story": sid, "days_apart": apart})
                 continue
             sim = cosine(vec, story.centroid)
+            if sim >= rules.threshold:
+                close.append((sim, story))
             if best is None or sim > best[0]:
                 best = (sim, story)
         if best is not None and best[0] >= rules.threshold:
             sim, story = best
             evidence = {"shared": self._shared(vec, story.centroid),
                         "threshold": rules.threshold, "too_far_in_time": skipped[:5]}
+            rivals = [c for c in close if c[0] >= sim - rules.margin]
+            if affinity is not None and len(rivals) > 1:
+                scored = sorted(((affinity(st.id), s, st) for s, st in rivals),
+                                key=lambda x: (-x[0], -x[1], x[2].id))
+                _, sim, story = scored[0]
+                evidence["events_decided"] = [{"story": st.id, "similarity": round(s, 4),
+                                               "event_affinity": round(a, 4)}
+                                              for a, s, st in scored]
             self._grow(story, vec, date)
             self.table.assign(doc_id, story.id, round(sim, 4), evidence)
             return Assignment(story.id, round(sim, 4), False, evidence)

@@ -151,7 +151,9 @@ def canonical_origin(name: str, actor: str | None, rules: StoryRules) -> Origin:
     state = rules.state_media.search(name)
     if state:
         country = state.group("country")
-        origin = countries.get(country.lower(), f"state media of {country}")
+        word = re.findall(r"[\w-]+", name[state.start("country"):])[0]  # "Lebanese", not "Leban"
+        origin = countries.get(word.lower()) or countries.get(country.lower(),
+                                                              f"state media of {country}")
         return Origin("agency:" + origin, origin)
     if actor:
         return Origin("actor:" + actor, name)
@@ -291,19 +293,23 @@ class Corroboration:
 def _nested(values: list[str]) -> bool:
     """Dates at different precisions that contain each other ("2025-08", "2025-08-28")."""
     values = sorted(values, key=len)
-    return all(v.startswith(values[0]) for v in values[1:])
+    return all(b.startswith(a) for i, a in enumerate(values) for b in values[i + 1:])
 
 
 def _counts(quote: str, rules: StoryRules) -> list[tuple[str, str]]:
     words = r"\d[\d,.]*|" + "|".join(sorted(rules.number_words, key=len, reverse=True))
     out = []
-    for m in re.finditer(rf"\b({words})\s+(?:[a-z-]+\s+)?([a-z]+)\b", quote, re.I):
-        number, noun = m.group(1).lower(), m.group(2).lower()
-        singular = noun[:-1] if noun.endswith("s") and noun[:-1] in rules.counted_nouns else noun
-        if singular not in rules.counted_nouns and noun not in rules.counted_nouns:
-            continue
-        value = str(rules.number_words.get(number, number.replace(",", "")))
-        out.append((singular, value))
+    # The counted noun is the word after the number or, after an adjective, the next one.
+    for m in re.finditer(rf"\b({words})\s+([a-z-]+)(?:\s+([a-z]+))?\b", quote, re.I):
+        number = m.group(1).lower()
+        for noun in (m.group(2).lower(), (m.group(3) or "").lower()):
+            singular = (noun[:-1] if noun.endswith("s") and noun[:-1] in rules.counted_nouns
+                        else noun)
+            if singular not in rules.counted_nouns and noun not in rules.counted_nouns:
+                continue
+            value = str(rules.number_words.get(number, number.replace(",", "")))
+            out.append((singular, value))
+            break
     return out
 
 

@@ -166,6 +166,32 @@ class EventMerger:
         self.events = events
         self.rules = rules or story_rules()
 
+    def best_match(self, eid: str, members: list[dict[str, Any]], story: str,
+                   doc_id: str) -> tuple[float, str, list[dict[str, Any]]] | None:
+        """The canonical event of `story` that event `eid` would merge into, if any."""
+        mine = Profile.of(eid, members)
+        group = self.rules.modality_group(mine.modality)
+        best: tuple[float, str, list[dict[str, Any]]] | None = None
+        for cid in self.events.story_candidates(story, mine.type, doc_id):
+            other = Profile.of(cid, self.events.members(cid))
+            if self.rules.modality_group(other.modality) != group:
+                continue
+            total, evidence = score(mine, other, self.rules)
+            if total >= self.rules.merge_threshold and (best is None or total > best[0]):
+                best = (total, cid, evidence)
+        return best
+
+    def affinity(self, doc_id: str, story: str) -> float:
+        """How well a document's events match a story's: the sum of their best merge
+        scores there (0 when none would merge)."""
+        total = 0.0
+        for eid in self.events.document_events(doc_id):
+            members = self.events.members(eid)
+            if members:
+                found = self.best_match(eid, members, story, doc_id)
+                total += found[0] if found else 0.0
+        return total
+
     def link(self, doc_id: str, story: str) -> list[dict[str, Any]]:
         """Merge what can be merged; returns one record per merge made."""
         merges = []
@@ -173,17 +199,7 @@ class EventMerger:
             members = self.events.members(eid)
             if not members:
                 continue
-            mine = Profile.of(eid, members)
-            group = self.rules.modality_group(mine.modality)
-            best: tuple[float, str, list[dict[str, Any]]] | None = None
-            for cid in self.events.story_candidates(story, mine.type, doc_id):
-                other_members = self.events.members(cid)
-                other = Profile.of(cid, other_members)
-                if self.rules.modality_group(other.modality) != group:
-                    continue
-                total, evidence = score(mine, other, self.rules)
-                if total >= self.rules.merge_threshold and (best is None or total > best[0]):
-                    best = (total, cid, evidence)
+            best = self.best_match(eid, members, story, doc_id)
             if best is None:
                 continue
             total, into, evidence = best

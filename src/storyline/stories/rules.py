@@ -39,6 +39,7 @@ class StoryRules:
     per_key: int
     centroid_keys: int
     window_days: int
+    margin: float
     merge_threshold: float
     weights: dict[str, float]
     max_shared: int
@@ -108,6 +109,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         per_key=int(_need(c, "per_key", "clustering")),
         centroid_keys=int(_need(c, "centroid_keys", "clustering")),
         window_days=int(_need(c, "window_days", "clustering")),
+        margin=float(_need(c, "margin", "clustering")),
         merge_threshold=float(_need(m, "threshold", "merging")),
         weights=weights,
         max_shared=int(_need(m, "max_shared", "merging")),

@@ -1,0 +1,938 @@
+"""Stories, canonical events, corroboration, conflicts and cited summaries.
+
+The model-backed tests share two stores ingested once for the module: the three real seed
+articles (../shared/corpora/seeds) and the invented example corpus. The unit tests build
+`Profile`s, attribution chains and hand-made signatures and need no language model; the
+clustering tests use real SQLite stores holding cleaned (not parsed) documents.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from conftest import CORPUS, SHARED
+from storyline.clean.rules import load_data
+from storyline.cli import app
+from storyline.ingest.run import ingest
+from storyline.model import Document
+from storyline.pipeline import CLEAN_STAGES, Pipeline
+from storyline.store import Store
+from storyline.stories import StoryBuilder
+from storyline.stories.cluster import Assignment, StoryClusterer, story_id
+from storyline.stories.corroborate import (
+    Corroboration,
+    Origin,
+    _counts,
+    _nested,
+    canonical_origin,
+    origin_of,
+    outlet_name,
+)
+from storyline.stories.merge import Profile, merged_values, score
+from storyline.stories.rules import StoryRules, StoryRulesError, parse_rules, story_rules
+from storyline.stories.story import StoryReader
+
+SEEDS = SHARED / "seeds"
+SHARAA, SHATRI = "Ahmad al-Sharaa", "Hamid al-Shatri"
+
+
+def _cli(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _copy(db: str, to: Path) -> str:
+    """A private copy of a shared store, for tests that write."""
+    with sqlite3.connect(db) as src, sqlite3.connect(to) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return str(to)
+
+
+# --- shared stores ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if not SEEDS.exists():
+        pytest.skip("shared corpora not present")
+    path = tmp_path_factory.mktemp("seeds") / "kb.db"
+    with Store(path) as store:
+        report = ingest([str(SEEDS)], store)
+        assert (report.stored, report.rejected) == (3, 0)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_db: str) -> Iterator[Store]:
+    store = Store(seeds_db, create=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def seed_ids(seeds: Store) -> dict[str, str]:
+    """Seed file prefix ("000", "002", "004") -> document id, in the order stored."""
+    ids = {Path(r["source"]).name[:3]: r["id"] for r in seeds.iter_documents()}
+    assert list(ids) == ["000", "002", "004"]  # the order the folder is read in
+    return ids
+
+
+@pytest.fixture(scope="module")
+def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("example") / "kb.db"
+    with Store(path) as store:
+        report = ingest([str(CORPUS)], store)
+        assert (report.stored, report.duplicates, report.rejected) == (8, 2, 0)
+    return str(path)
+
+
+def _documents(store: Store, event: str) -> set[str]:
+    return {m["document_id"] for m in store.events.members(event)}
+
+
+def _canonical(store: Store, type: str, documents: set[str]) -> list[dict[str, Any]]:
+    """Canonical events of one type reported by exactly these documents."""
+    return [e for e in store.events.listing(type=type)
+            if _documents(store, e["id"]) == documents]
+
+
+def _names(event: dict[str, Any]) -> set[str]:
+    return {p["name"] for people in event["participants"].values() for p in people}
+
+
+@pytest.fixture(scope="module")
+def meeting(seeds: Store, seed_ids: dict[str, str]) -> dict[str, Any]:
+    """The Thursday meeting in Damascus as reported by 000 and 002."""
+    (event,) = _canonical(seeds, "CONSULT", {seed_ids["000"], seed_ids["002"]})
+    return event
+
+
+@pytest.fixture(scope="module")
+def agreement(seeds: Store, seed_ids: dict[str, str]) -> dict[str, Any]:
+    (event,) = _canonical(seeds, "AGREE", {seed_ids["000"], seed_ids["002"]})
+    return event
+
+
+# --- 1. the seed articles --------------------------------------------------------------
+
+
+def test_seed_reports_of_one_visit_share_a_story_and_the_other_has_its_own(
+        seeds: Store, seed_ids: dict[str, str]) -> None:
+    story_of = seeds.stories.story_of
+    assert story_of(seed_ids["000"]) == story_of(seed_ids["002"])
+    assert story_of(seed_ids["004"]) not in (None, story_of(seed_ids["000"]))
+    assert seeds.stories.count() == 2
+    assert seeds.stories.story_of(seed_ids["000"]) == story_id(seed_ids["000"])  # it came first
+
+
+def test_thursday_meeting_is_one_event_reported_by_both_documents(
+        seeds: Store, seed_ids: dict[str, str], meeting: dict[str, Any]) -> None:
+    assert {SHARAA, SHATRI} <= _names(meeting)
+    assert meeting["location"] == "Damascus"
+    assert (meeting["date_value"], meeting["date_precision"]) == ("2025-08-28", "day")
+    assert meeting["story_id"] == seeds.stories.story_of(seed_ids["002"])
+    full = seeds.events.get(meeting["id"])
+    assert full is not None
+    assert {m["document_id"] for m in full["mentions"]} == {seed_ids["000"], seed_ids["002"]}
+    assert "met" in [m["trigger"] for m in full["mentions"]
+                     if m["document_id"] == seed_ids["002"]]
+    # the merged event resolves to the canonical one
+    (merge,) = seeds.events.merges(meeting["id"])
+    other = seeds.events.get(merge["event_id"])
+    assert other is not None and other["id"] == meeting["id"]
+
+
+def test_merge_evidence_of_the_meeting_is_recorded(
+        seeds: Store, seed_ids: dict[str, str], meeting: dict[str, Any]) -> None:
+    (merge,) = seeds.events.merges(meeting["id"])
+    assert merge["into_id"] == meeting["id"]
+    assert merge["document_id"] == seed_ids["002"]
+    features = {e["feature"]: e for e in merge["evidence"]}
+    assert {"same_type", "shared_participant", "same_place", "same_date"} <= features.keys()
+    assert not {"other_place", "other_date"} & features.keys()
+    assert sorted(features["shared_participant"]["detail"]) == [SHARAA, SHATRI]
+    assert features["same_place"]["detail"] == ["Damascus"]
+    assert features["same_date"]["detail"] == ["2025-08-28", "Thursday"]
+    assert merge["score"] == pytest.approx(sum(e["weight"] for e in merge["evidence"]))
+    assert merge["score"] >= story_rules().merge_threshold
+
+
+def test_seed_004_visit_is_a_different_event(seeds: Store, seed_ids: dict[str, str],
+                                             meeting: dict[str, Any]) -> None:
+    visits = [e for e in _canonical(seeds, "CONSULT", {seed_ids["004"]})
+              if e["mode"] == "visit" and e["location"] == "Damascus"]
+    (visit,) = visits
+    assert SHATRI in _names(visit)
+    assert visit["id"] != meeting["id"]
+    assert visit["story_id"] == seeds.stories.story_of(seed_ids["004"]) != meeting["story_id"]
+    assert seeds.events.merges(visit["id"]) == []
+
+
+def test_undated_seed_gets_its_date_inferred_from_the_other_report(
+        seeds: Store, seed_ids: dict[str, str], meeting: dict[str, Any]) -> None:
+    assert seeds.document(seed_ids["000"])["published"] is None  # type: ignore[index]
+    (inferred,) = seeds.events.inferred_dates(seed_ids["000"])
+    assert (inferred["value"], inferred["published_start"], inferred["published_end"]) == (
+        "2025-08-28", "2025-08-28", "2025-09-03")
+    assert inferred["from_document"] == seed_ids["002"]
+    assert inferred["event_id"] == meeting["id"]
+    assert inferred["evidence"]["time_text"] == "Thursday"
+    assert inferred["evidence"]["date_from"] == "Rudaw"
+    mention = seeds.conn.execute("SELECT text FROM mentions WHERE document_id = ? AND idx = ?",
+                                 (seed_ids["000"], inferred["mention"])).fetchone()
+    assert mention["text"] == "Thursday"
+    assert seeds.events.inferred_dates(seed_ids["002"]) == []
+
+
+def test_agreement_is_reported_twice_but_rests_on_one_origin(
+        seeds: Store, seed_ids: dict[str, str], agreement: dict[str, Any]) -> None:
+    extras = StoryReader(seeds).event_extras(agreement["id"])
+    assert extras["documents"] == sorted([seed_ids["000"], seed_ids["002"]])
+    assert extras["outlets"] == sorted(["Rudaw", outlet_name(None, seed_ids["000"])])
+    assert (extras["origins"], extras["origin_names"], extras["single_origin"]) == (
+        1, ["state media of Iraq"], True)
+    occurred = next(f for f in extras["facts"] if f["kind"] == "occurred")
+    assert occurred["single_origin"] and len(occurred["outlets"]) == 2
+    assert {s["origin"] for s in occurred["support"]} == {"state media of Iraq"}
+    quotes = [m["quote"] for m in seeds.events.get(agreement["id"])["mentions"]]  # type: ignore[index]
+    assert any("both parties agreed" in q for q in quotes)
+
+
+def test_meeting_has_a_title_conflict_for_al_sharaa(
+        seeds: Store, seed_ids: dict[str, str], meeting: dict[str, Any]) -> None:
+    conflicts = StoryReader(seeds).event_extras(meeting["id"])["conflicts"]
+    assert {"kind": "title", "subject": f"title of {SHARAA}",
+            "values": [{"value": "interim president", "documents": [seed_ids["002"]]},
+                       {"value": "president", "documents": [seed_ids["000"]]}]} in conflicts
+    assert [c["kind"] for c in conflicts] == ["title"]  # no date or place conflict
+
+
+# --- 2. the example corpus -------------------------------------------------------------
+
+
+def test_reopening_and_its_duplicates_are_one_event_with_one_origin(example_db: str) -> None:
+    with Store(example_db, create=False) as store:
+        docs = {r["outlet"]: r for r in store.iter_documents() if r["language"] == "en"}
+        first = docs["Levant News Agency"]["id"]
+        copies = {docs["Amman Daily Star"]["id"], docs["Desert Courier"]["id"]}
+        assert {docs[o]["duplicate_of"] for o in ("Amman Daily Star", "Desert Courier")} == {
+            first}
+        (event,) = _canonical(store, "BORDER", {first, *copies})
+        assert (event["mode"], event["location"], event["date_value"]) == (
+            "opened", "Bir Marfa", "2026-03-16")
+        extras = StoryReader(store).event_extras(event["id"])
+        assert extras["outlets"] == ["Amman Daily Star", "Desert Courier", "Levant News Agency"]
+        assert (extras["origins"], extras["origin_names"], extras["single_origin"]) == (
+            1, ["Levant News Agency"], True)
+        occurred = next(f for f in extras["facts"] if f["kind"] == "occurred")
+        assert {(s["outlet"], s["origin"]) for s in occurred["support"]} == {
+            ("Levant News Agency", "Levant News Agency"),
+            ("Amman Daily Star", "Levant News Agency"),
+            ("Desert Courier", "Levant News Agency")}
+        merges = store.events.merges(event["id"])
+        assert {m["document_id"] for m in merges} == copies
+        for m in merges:
+            assert {"same_type", "same_place", "same_date"} <= {
+                e["feature"] for e in m["evidence"]}
+        story = {store.stories.story_of(d) for d in (first, *copies)}
+        assert len(story) == 1 and event["story_id"] in story
+
+
+# --- 3. origins, merge scores, merged values, conflicts, rules (no language model) -----
+
+
+RUDAW = Origin("outlet:Rudaw", "Rudaw")
+
+
+def _link(source: str, actor: str | None = None, role: str = "source") -> dict[str, Any]:
+    return {"source": source, "role": role, "actor": actor, "cue": "said", "channel": None,
+            "direct": False}
+
+
+def test_unnamed_source_relayed_by_an_agency_rests_on_the_agency() -> None:
+    chain = [_link("an unnamed senior security source"), _link("Iraqi News Agency (INA)"),
+             _link("Rudaw", role="outlet")]
+    assert origin_of(chain, RUDAW) == Origin("agency:state media of Iraq", "state media of Iraq")
+
+
+@pytest.mark.parametrize("name", ["Iraq’s official news agency", "Iraq's official news agency",
+                                  "Iraqi News Agency (INA)", "Iraqi state media", "INA",
+                                  "the Iraqi News Agency"])
+def test_names_of_iraqi_state_media_are_one_origin(name: str) -> None:
+    assert canonical_origin(name, None, story_rules()) == Origin(
+        "agency:state media of Iraq", "state media of Iraq")
+
+
+@pytest.mark.parametrize(("description", "agency"), [
+    ("Lebanese state media", "National News Agency"),
+    ("Saudi state television", "Saudi Press Agency"),
+    ("Emirati state media", "Emirates News Agency"),
+    ("Jordanian official news agency", "Petra"),
+    ("Syria's state news agency", "SANA"),
+])
+def test_adjective_descriptions_of_state_media_are_the_countrys_agency(
+        description: str, agency: str) -> None:
+    rules = story_rules()
+    described = canonical_origin(description, None, rules)
+    assert described == canonical_origin(agency, None, rules)
+    assert described.key.startswith("agency:state media of ")
+
+
+def test_named_person_is_an_origin_of_its_own() -> None:
+    chain = [_link("Faris Al-Qudah", actor="per-0001"), _link("Rudaw", role="outlet")]
+    assert origin_of(chain, RUDAW) == Origin("actor:per-0001", "Faris Al-Qudah")
+    unresolved = origin_of([_link("The Syrian presidency"), _link("Rudaw", role="outlet")],
+                           RUDAW)
+    assert unresolved.key == origin_of([_link("the Syrian presidency")], RUDAW).key
+    assert unresolved == Origin("name:syrian presidency", "The Syrian presidency")
+
+
+def test_report_citing_nobody_rests_on_its_outlet() -> None:
+    assert origin_of([_link("Rudaw", role="outlet")], RUDAW) is RUDAW
+    assert origin_of([], RUDAW) is RUDAW
+    unnamed = [_link("an unnamed source"), _link("officials"), _link("Rudaw", role="outlet")]
+    assert origin_of(unnamed, RUDAW) is RUDAW
+
+
+def _profile(id: str, *, day: str | None = None, weekday: str | None = None,
+             published: str | None = None, place: str | None = "pla-damascus",
+             people: tuple[str, ...] = ("per-sharaa", "per-shatri"),
+             topics: tuple[str, ...] = ()) -> Profile:
+    p = Profile(id, "CONSULT", "asserted", documents={"doc-" + id},
+                participants={k: k.split("-")[1].capitalize() for k in people},
+                places={place: place.split("-")[1].capitalize()} if place else {},
+                topics=set(topics))
+    if day:
+        p.dates.append((dt.date.fromisoformat(day), dt.date.fromisoformat(day), day))
+    if weekday:
+        p.weekdays.add(weekday)
+    if published:
+        p.published.append(dt.date.fromisoformat(published))
+    return p
+
+
+def _features(evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["feature"]: e["detail"] for e in evidence}
+
+
+def test_matching_weekday_counts_as_the_same_date_both_ways() -> None:
+    rules = story_rules()
+    dated, weekday = _profile("a", day="2025-08-28"), _profile("b", weekday="thursday")
+    total, evidence = score(dated, weekday, rules)
+    assert _features(evidence) == {"same_type": "CONSULT", "shared_participant":
+                                   ["Sharaa", "Shatri"], "same_place": ["Damascus"],
+                                   "same_date": ["2025-08-28", "Thursday"]}
+    assert total == pytest.approx(0.3 + 0.4 + 0.15 + 0.2)
+    assert score(weekday, dated, rules) == (total, evidence)
+    assert total >= rules.merge_threshold
+
+
+def test_other_weekday_counts_against() -> None:
+    rules = story_rules()
+    total, evidence = score(_profile("a", day="2025-08-28"), _profile("b", weekday="friday"),
+                            rules)
+    assert _features(evidence)["other_date"] == ["2025-08-28", "friday"]
+    assert total < rules.merge_threshold
+
+
+def test_dates_months_apart_fall_below_the_threshold() -> None:
+    rules = story_rules()
+    total, evidence = score(_profile("a", day="2025-08-28"), _profile("b", day="2025-04-24"),
+                            rules)
+    assert _features(evidence)["other_date"] == ["2025-08-28", "2025-04-24"]
+    assert "same_date" not in _features(evidence)
+    assert total == pytest.approx(0.3 + 0.4 + 0.15 - 1.0)
+    assert total < rules.merge_threshold
+    same_day, _ = score(_profile("a", day="2025-08-28"), _profile("b", day="2025-08-28"), rules)
+    assert same_day >= rules.merge_threshold
+
+
+def test_event_dated_after_a_report_was_published_is_not_that_report() -> None:
+    rules = story_rules()
+    total, evidence = score(_profile("a", day="2025-08-28"),
+                            _profile("b", published="2025-04-25"), rules)
+    assert _features(evidence)["other_date"] == ["2025-08-28", "reported by 2025-04-25"]
+    assert total < rules.merge_threshold
+
+
+def test_different_places_are_penalised() -> None:
+    rules = story_rules()
+    same, _ = score(_profile("a", day="2025-08-28"), _profile("b", day="2025-08-28"), rules)
+    other, evidence = score(_profile("a", day="2025-08-28"),
+                            _profile("b", day="2025-08-28", place="pla-baghdad"), rules)
+    assert _features(evidence)["other_place"] == [["Damascus"], ["Baghdad"]]
+    assert other == pytest.approx(same - 0.15 - 0.3)
+    unplaced, evidence = score(_profile("a", day="2025-08-28"),
+                               _profile("b", day="2025-08-28", place=None), rules)
+    assert not {"same_place", "other_place"} & _features(evidence).keys()
+    assert other < unplaced < same
+
+
+def test_shared_participants_and_topics_are_capped() -> None:
+    rules = story_rules()
+    many = ("per-a", "per-b", "per-c", "per-d")
+    topics = ("water", "trade", "security")
+    total, evidence = score(_profile("a", people=many, topics=topics, place=None),
+                            _profile("b", people=many, topics=topics, place=None), rules)
+    weights = {e["feature"]: e["weight"] for e in evidence}
+    assert weights["shared_participant"] == pytest.approx(0.2 * rules.max_shared)
+    assert weights["same_topic"] == pytest.approx(0.05 * rules.max_topics)
+    assert total == pytest.approx(0.3 + 0.4 + 0.1)
+
+
+def _member(precision: str | None, value: str | None, place: str | None = None,
+            topics: tuple[str, ...] = (), score: float = 0.5) -> dict[str, Any]:
+    start = None if value is None else value if len(value) == 10 else value + "-01"
+    return {"date_precision": precision, "date_value": value, "date_start": start,
+            "date_end": start, "place": {"key": place, "name": place} if place else None,
+            "location": place, "location_document": "doc-x" if place else None,
+            "location_mention": 3 if place else None, "topics": list(topics), "score": score}
+
+
+def test_merged_values_take_the_most_exact_date_and_the_commonest_place() -> None:
+    members = [_member("published", "2025-08-30", "Syria", ("security",), 0.6),
+               _member("month", "2025-08", "Damascus", ("trade",), 0.9),
+               _member("day", "2025-08-28", "Damascus", ("security", "water"), 0.7),
+               _member(None, None)]
+    values = merged_values(members)
+    assert (values["date_value"], values["date_precision"]) == ("2025-08-28", "day")
+    assert values["location"] == "Damascus"
+    assert values["topics"] == ["security", "trade", "water"]
+    assert values["score"] == 0.9
+    undated = merged_values([_member(None, None), _member("published", "2025-08-30")])
+    assert undated["date_precision"] == "published"
+    assert merged_values([_member(None, None)])["location"] is None
+
+
+@pytest.mark.parametrize(("quote", "counts"), [
+    ("Gunmen killed 12 people in the market.", [("people", "12")]),
+    ("Gunmen killed fifteen people.", [("people", "15")]),
+    ("The strike killed 1,200 civilians and wounded dozens of soldiers.",
+     [("civilian", "1200"), ("soldier", "24")]),
+    ("Police arrested three armed officers and 40 protesters.",
+     [("officer", "3"), ("protester", "40")]),
+    ("Fifteen Syrian soldiers died.", [("soldier", "15")]),
+    ("The 12 killed were buried.", []),
+    ("Talks lasted two rounds.", []),
+])
+def test_counts_find_numbers_of_counted_nouns(quote: str, counts: list[tuple[str, str]]
+                                              ) -> None:
+    assert _counts(quote, story_rules()) == counts
+
+
+def test_different_counts_of_one_noun_conflict(fresh_store: Store) -> None:
+    def member(doc: str, quote: str) -> dict[str, Any]:
+        return {"document_id": doc, "mentions": [{"quote": quote}]}
+
+    found = Corroboration(fresh_store)._number_conflicts([
+        member("doc-a", "The blast killed 12 people on Monday."),
+        member("doc-b", "The blast killed 15 people, medics said."),
+        member("doc-c", "The blast killed twelve people."),
+    ])
+    assert [c.to_json() for c in found] == [{
+        "kind": "number", "subject": "people",
+        "values": [{"value": "12", "documents": ["doc-a", "doc-c"]},
+                   {"value": "15", "documents": ["doc-b"]}]}]
+    assert Corroboration(fresh_store)._number_conflicts([
+        member("doc-a", "It killed 12 people."), member("doc-b", "It killed twelve people.")
+    ]) == []
+
+
+@pytest.mark.parametrize(("values", "nested"), [
+    (["2025-08", "2025-08-28"], True),
+    (["2025-08-28", "2025"], True),
+    (["2025", "2025-08", "2025-08-28"], True),
+    (["2025-08-28", "2025-08-29"], False),
+    (["2025-08", "2025-09-01"], False),
+    (["2025-08", "2025-08-28", "2025-08-29"], False),  # two days of one month still differ
+])
+def test_nested_dates(values: list[str], nested: bool) -> None:
+    assert _nested(values) is nested
+
+
+def _stories_yaml() -> dict[str, Any]:
+    return copy.deepcopy(load_data("stories.yaml"))
+
+
+def test_shipped_rules_parse_with_their_documented_values() -> None:
+    rules = parse_rules(_stories_yaml())
+    assert (rules.threshold, rules.window_days, rules.merge_threshold) == (0.25, 21, 0.6)
+    assert rules.modality_group("reported") == rules.modality_group("asserted")
+    assert rules.modality_group("future") != rules.modality_group("asserted")
+    assert rules.modality_group("imagined") == -1
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    (("clustering", "window_days"), r"`clustering\.window_days` is missing"),
+    (("merging", "threshold"), r"`merging\.threshold` is missing"),
+    (("merging", "weights", "same_date"), r"`merging\.weights\.same_date` is missing"),
+    (("origins", "agencies"), r"`origins\.agencies` is missing"),
+    (("summary", "story_events"), r"`summary\.story_events` is missing"),
+    (("conflicts",), r"section 'conflicts' is missing"),
+])
+def test_missing_setting_is_an_error_naming_it(path: tuple[str, ...], message: str) -> None:
+    data = _stories_yaml()
+    section = data
+    for key in path[:-1]:
+        section = section[key]
+    del section[path[-1]]
+    with pytest.raises(StoryRulesError, match=message):
+        parse_rules(data)
+
+
+def test_agency_without_names_and_bad_pattern_are_errors() -> None:
+    data = _stories_yaml()
+    data["origins"]["agencies"].append({"origin": "Nowhere Wire"})
+    with pytest.raises(StoryRulesError, match=r"Nowhere Wire.*needs an origin and names"):
+        parse_rules(data)
+    data = _stories_yaml()
+    data["origins"]["unnamed"].append("(unclosed")
+    with pytest.raises(StoryRulesError, match="bad pattern in origins"):
+        parse_rules(data)
+
+
+# --- 4. clustering on real SQLite with hand-made signatures ----------------------------
+
+
+CLEAN = Pipeline(CLEAN_STAGES)
+WATER = {"water": 3, "dam": 2, "river": 2, "irrigation": 1, "farmer": 1, "drought": 1}
+WATER_TOO = {"water": 2, "dam": 2, "river": 1, "drought": 2, "reservoir": 1}
+ELECTION = {"election": 3, "ballot": 2, "parliament": 2, "vote": 2, "candidate": 1,
+            "farmer": 1}
+
+
+def _stored(store: Store, name: str, published: str | None = None,
+            terms: dict[str, int] | None = None, builder: StoryBuilder | None = None) -> str:
+    """Keep a cleaned (unparsed) document so that story rows can point at it."""
+    given = {"outlet": "Test Wire", **({"published": published} if published else {})}
+    doc = CLEAN(Document(source=f"{name}.json", name=name, format="json", given=given,
+                         raw=f"Report {name}: what happened in the town of {name} today."))
+    doc.terms = dict(terms or {})
+    assert store.add(doc, relate=builder) == "stored"
+    return doc.id
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Iterator[Store]:
+    store = Store(tmp_path / "kb.db")
+    yield store
+    store.close()
+
+
+def _assign(store: Store, name: str, terms: dict[str, int], date: str | None,
+            rules: StoryRules | None = None) -> tuple[str, Assignment]:
+    doc = _stored(store, name, date)
+    return doc, StoryClusterer(store.stories, rules).assign(doc, terms, {}, date)
+
+
+def test_similar_documents_join_one_story_and_a_different_one_starts_another(
+        kb: Store) -> None:
+    first, a = _assign(kb, "w1", WATER, "2026-03-01")
+    assert (a.story, a.new, a.similarity) == (story_id(first), True, None)
+    second, b = _assign(kb, "w2", WATER_TOO, "2026-03-02")
+    assert (b.story, b.new) == (a.story, False)
+    assert b.similarity is not None and b.similarity >= story_rules().threshold
+    assert {"water", "dam", "drought"} <= set(b.evidence["shared"])
+    third, c = _assign(kb, "e1", ELECTION, "2026-03-02")
+    assert (c.story, c.new) == (story_id(third), True)
+    assert c.evidence["closest_story"] == a.story  # compared (shares "farmer"), not similar
+    assert c.evidence["closest"] < story_rules().threshold
+    assert dict(kb.stories.assignments()) == {first: a.story, second: a.story,
+                                              third: c.story}
+    state = kb.stories.state(a.story)
+    assert state is not None
+    assert (state.first_date, state.last_date, state.size) == ("2026-03-01", "2026-03-02", 2)
+
+
+@pytest.mark.parametrize(("date", "joins"), [("2026-03-23", True), ("2026-03-24", False),
+                                             ("2026-02-08", True), ("2026-02-07", False),
+                                             (None, True)])
+def test_similar_document_far_outside_the_window_starts_a_new_story(
+        kb: Store, date: str | None, joins: bool) -> None:
+    _, a = _assign(kb, "w1", WATER, "2026-03-01")
+    _assign(kb, "w2", WATER_TOO, "2026-03-02")
+    doc, late = _assign(kb, "w3", WATER_TOO, date)
+    assert story_rules().window_days == 21
+    if joins:
+        assert (late.story, late.new, late.evidence["too_far_in_time"]) == (a.story, False, [])
+    else:
+        assert (late.story, late.new) == (story_id(doc), True)
+        assert late.evidence["too_far_in_time"] == [{"story": a.story, "days_apart": 22}]
+        assert late.evidence["closest"] is None  # the story was not even compared
+
+
+def _four_stories(store: Store) -> list[str]:
+    """A, B, C, D: each its own story, all indexed under the key `shared`."""
+    ids = [_assign(store, "a", {"shared": 1, "alpha": 1}, "2026-03-01")[1]]
+    for letter in "bcd":
+        terms = {"shared": 1, **{f"{letter}{i}": 1 for i in range(9)}}
+        ids.append(_assign(store, letter, terms, "2026-03-01")[1])
+    assert all(a.new for a in ids)
+    return [a.story for a in ids]
+
+
+def test_candidate_lookup_is_bounded_per_key(kb: Store) -> None:
+    a, b, c, d = _four_stories(kb)
+    assert kb.stories.candidates(["shared"], 40) == [d, c, b, a]  # most recent first
+    assert kb.stories.candidates(["shared"], 2) == [d, c]
+    assert kb.stories.candidates(["alpha", "shared"], 1) == [a, d]
+    assert kb.stories.candidates(["nothing"], 40) == []
+
+
+@pytest.mark.parametrize(("per_key", "joins_a"), [(40, True), (1, False)])
+def test_document_is_compared_only_with_the_stories_found_per_key(
+        kb: Store, per_key: int, joins_a: bool) -> None:
+    a, _, _, d = _four_stories(kb)
+    rules = dataclasses.replace(story_rules(), query_keys=1, per_key=per_key)
+    # Its strongest key is `shared`; only A also holds `alpha`.
+    doc, x = _assign(kb, "x", {"shared": 5, "alpha": 1}, "2026-03-02", rules)
+    if joins_a:
+        assert (x.story, x.new) == (a, False)
+    else:  # A is beyond the bound: only D, the most recent story under `shared`, is seen
+        assert (x.story, x.new, x.evidence["closest_story"]) == (story_id(doc), True, d)
+
+
+def _state(store: Store) -> dict[str, Any]:
+    stories = {s: store.stories.state(s) for s in {s for _, s in store.stories.assignments()}}
+    return {
+        "assignments": sorted(store.stories.assignments()),
+        "similarity": sorted((r["document_id"], r["similarity"]) for r in store.conn.execute(
+            "SELECT document_id, similarity FROM story_documents")),
+        "stories": {s: (st.centroid, st.first_date, st.last_date, st.size)
+                    for s, st in stories.items() if st is not None},
+        "keys": sorted(tuple(r) for r in store.conn.execute(
+            "SELECT key, story_id FROM story_keys")),
+        "df": sorted(tuple(r) for r in store.conn.execute("SELECT * FROM term_stats")),
+    }
+
+
+def test_rebuild_restores_the_assignment_of_a_store_built_in_date_order(kb: Store) -> None:
+    builder = StoryBuilder(kb)
+    corpus = [("w1", "2026-03-01", WATER), ("e1", "2026-03-02", ELECTION),
+              ("w2", "2026-03-03", WATER_TOO), ("e2", "2026-03-05", ELECTION),
+              ("w3", "2026-05-20", WATER), ("u1", None, WATER_TOO)]
+    ids = {name: _stored(kb, name, date, terms, builder) for name, date, terms in corpus}
+    before = _state(kb)
+    story = dict(kb.stories.assignments())
+    assert story[ids["w1"]] == story[ids["w2"]] == story[ids["u1"]]
+    assert story[ids["e1"]] == story[ids["e2"]] != story[ids["w1"]]
+    assert story[ids["w3"]] not in (story[ids["w1"]], story[ids["e1"]])  # far in time
+    with kb.transaction():
+        kb.conn.execute("UPDATE story_documents SET story_id = ? WHERE document_id = ?",
+                        (story[ids["e1"]], ids["w2"]))  # damage to be repaired
+    assert StoryBuilder(kb).rebuild() == 3
+    assert _state(kb) == before
+
+
+# --- rebuild on the seeds store ---------------------------------------------------------
+
+
+def _merge_groups(store: Store) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for r in store.conn.execute("SELECT id, canonical FROM events"):
+        groups.setdefault(r["canonical"], set()).add(r["id"])
+    return {frozenset(g) for g in groups.values() if len(g) > 1}
+
+
+def _merges(store: Store) -> list[tuple[Any, ...]]:
+    return sorted((r["event_id"], r["into_id"], r["score"], r["evidence"])
+                  for r in store.conn.execute("SELECT * FROM event_merges"))
+
+
+def test_clearing_stories_unmerges_and_restores_each_events_own_values(
+        seeds_db: str, meeting: dict[str, Any], tmp_path: Path) -> None:
+    with Store(_copy(seeds_db, tmp_path / "kb.db")) as store:
+        row = dict(store.conn.execute("SELECT * FROM events WHERE id = ?",
+                                      (meeting["id"],)).fetchone())
+        own = json.loads(row["own"])
+        assert (row["date_value"], own["date_value"]) == ("2025-08-28", None)  # 000 had none
+        merged_away = [r["event_id"] for r in store.conn.execute("SELECT * FROM event_merges")]
+        assert merged_away
+        with store.transaction():
+            store.stories.clear()
+        after = dict(store.conn.execute("SELECT * FROM events WHERE id = ?",
+                                        (meeting["id"],)).fetchone())
+        assert after["own"] is None
+        assert {k: after[k] for k in own} == own
+        assert store.conn.execute("SELECT count(*) FROM events WHERE own IS NOT NULL OR "
+                                  "canonical != id OR story_id IS NOT NULL").fetchone()[0] == 0
+        for table in ("event_merges", "inferred_dates", "stories", "story_documents",
+                      "story_keys", "term_stats"):
+            assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert store.conn.execute("SELECT count(*) FROM signatures").fetchone()[0] == 3
+        assert {e["id"] for e in store.events.listing()} >= set(merged_away)
+
+
+def test_rebuild_is_repeatable_and_merges_only_into_canonical_events(
+        seeds_db: str, tmp_path: Path) -> None:
+    with Store(_copy(seeds_db, tmp_path / "kb.db")) as store:
+        events = store.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        assert StoryBuilder(store).rebuild() == 2
+        first = (_state(store), _merges(store), _merge_groups(store),
+                 sorted(tuple(r) for r in store.conn.execute("SELECT * FROM inferred_dates")),
+                 sorted(tuple(r) for r in store.conn.execute(
+                     "SELECT id, date_value, location, topics, score, own FROM events")))
+        assert StoryBuilder(store).rebuild() == 2
+        again = (_state(store), _merges(store), _merge_groups(store),
+                 sorted(tuple(r) for r in store.conn.execute("SELECT * FROM inferred_dates")),
+                 sorted(tuple(r) for r in store.conn.execute(
+                     "SELECT id, date_value, location, topics, score, own FROM events")))
+        assert again == first
+        assert len(store.stories.documents_for_rebuild()) == 3
+        canonical = {r["id"] for r in store.conn.execute(
+            "SELECT id FROM events WHERE canonical = id")}
+        for event, into, *_ in _merges(store):
+            assert into in canonical and event not in canonical
+        assert store.events.count() + len(_merges(store)) == events
+
+
+def test_rebuild_keeps_the_thursday_meeting_one_event(
+        seeds_db: str, seed_ids: dict[str, str], tmp_path: Path) -> None:
+    with Store(seeds_db, create=False) as store:
+        groups = _merge_groups(store)
+    with Store(_copy(seeds_db, tmp_path / "kb.db")) as store:
+        StoryBuilder(store).rebuild()
+        assert store.stories.story_of(seed_ids["000"]) == store.stories.story_of(
+            seed_ids["002"])
+        assert _merge_groups(store) == groups
+
+
+# --- 5. summaries cite the original input ----------------------------------------------
+
+
+def test_every_summary_sentence_is_a_verbatim_quote_of_its_cited_source(seeds: Store) -> None:
+    summarizer = StoryReader(seeds).summarizer
+    raw: dict[str, str] = {}
+    sentences = []
+    for row in seeds.stories.rows():
+        sentences += [("story", s) for s in summarizer.story(row["id"])]
+        for eid in seeds.stories.event_ids(row["id"]):
+            sentences += [("event", s) for s in summarizer.event(eid)]
+    assert sum(kind == "story" for kind, _ in sentences) >= 2
+    assert sum(kind == "event" for kind, _ in sentences) >= 20
+    for _, s in sentences:
+        assert s.citations, s.text
+        source = s.citations[0]
+        assert source.role == "source"
+        assert all(c.role == "corroborates" for c in s.citations[1:])
+        if source.document not in raw:
+            record = seeds.document(source.document, include_raw=True)
+            assert record is not None
+            raw[source.document] = record["raw"]
+        assert source.start is not None and source.end is not None
+        assert _flat(raw[source.document][source.start:source.end]) == _flat(s.text)
+        members = _documents(seeds, s.event)
+        assert {c.document for c in s.citations} == members
+
+
+def test_story_summary_leads_with_the_best_supported_events(
+        seeds: Store, meeting: dict[str, Any], agreement: dict[str, Any]) -> None:
+    lead = StoryReader(seeds).summarizer.story(meeting["story_id"])
+    assert {s.event for s in lead[:2]} == {meeting["id"], agreement["id"]}
+    assert len(lead) <= story_rules().story_events
+    assert len({s.text for s in lead}) == len(lead)
+
+
+# --- 6. the command line ----------------------------------------------------------------
+
+
+def test_stories_command_lists_both_seed_stories(seeds_db: str, seeds: Store,
+                                                seed_ids: dict[str, str]) -> None:
+    together = seeds.stories.story_of(seed_ids["000"])
+    alone = seeds.stories.story_of(seed_ids["004"])
+    result = _cli("stories", "--db", seeds_db)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"2 stories in {seeds_db}")
+    assert together in result.stdout and alone in result.stdout
+    assert "Rudaw, unknown outlet (doc-f4ca2c2b)" in result.stdout
+    rows = json.loads(_cli("stories", "--json", "--db", seeds_db).stdout)
+    assert [(r["id"], r["first_date"], r["documents"], r["outlets"]) for r in rows] == [
+        (together, "2025-08-28", 2, ["Rudaw", outlet_name(None, seed_ids["000"])]),
+        (alone, "2025-04-25", 1, ["Shafaq News"])]
+    assert [r["events"] for r in rows] == [len(seeds.stories.event_ids(r["id"])) for r in rows]
+
+
+def _matrix_header(stdout: str) -> list[str]:
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Sources (rows: facts"))
+    header = next(line for line in lines[start:] if line.startswith("┃"))
+    return [cell.strip() for cell in header.strip("┃").split("┃")]
+
+
+def test_story_command_shows_summary_timeline_flags_and_sources_matrix(
+        seeds_db: str, seed_ids: dict[str, str], meeting: dict[str, Any],
+        agreement: dict[str, Any]) -> None:
+    sid = meeting["story_id"]
+    result = _cli("story", sid[:8], "--db", seeds_db)
+    assert result.exit_code == 0, result.output
+    text = _flat(result.stdout)
+    assert text.startswith(f"{sid}: Hamid al-Shatri, head of the Iraqi National Intelligence")
+    assert f"2 documents from Rudaw, {outlet_name(None, seed_ids['000'])}" in text
+    assert ("(published 2025-08-28..2025-09-03, inferred from 'Thursday' = 2025-08-28)"
+            in text)
+    assert "Summary:" in text and "[Rudaw @" in text
+    assert meeting["id"] in text and agreement["id"] in text
+    assert "single origin" in text
+    assert f"conflict: title of {SHARAA}" in text
+    assert _matrix_header(result.stdout) == ["event", "fact", "Rudaw",
+                                             outlet_name(None, seed_ids["000"]), "origins"]
+    record = json.loads(_cli("story", sid, "--json", "--db", seeds_db).stdout)
+    assert record["id"] == sid
+    assert [d["id"] for d in record["documents"]] == [seed_ids["000"], seed_ids["002"]]
+    (row,) = [r for r in record["matrix"]
+              if r["event"] == agreement["id"] and r["fact"] == "it happened"]
+    assert row["outlets"] == {"Rudaw": True, outlet_name(None, seed_ids["000"]): True}
+    assert (row["origins"], row["single_origin"]) == (["state media of Iraq"], True)
+    (entry,) = [e for e in record["timeline"] if e["id"] == meeting["id"]]
+    assert (entry["origins"], entry["single_origin"]) == (3, False)
+
+
+def test_timeline_of_an_actor_runs_oldest_first_across_stories(
+        seeds_db: str, seeds: Store, meeting: dict[str, Any],
+        agreement: dict[str, Any]) -> None:
+    result = _cli("timeline", "--actor", "Sharaa", "--db", seeds_db)
+    assert result.exit_code == 0, result.output
+    assert meeting["id"] in result.stdout and agreement["id"] in result.stdout
+    rows = json.loads(_cli("timeline", "--actor", "Sharaa", "--json", "--db", seeds_db).stdout)
+    assert result.stdout.startswith(f"{len(rows)} events with Sharaa")
+    (sharaa,) = [a for a in seeds.actors.listing() if a["name"] == SHARAA]
+    for r in rows:
+        event = seeds.events.get(r["id"])
+        assert event is not None
+        assert sharaa["id"] in {p["id"] for ps in event["participants"].values() for p in ps}
+    dated = [r["date"] for r in rows if r["date"] is not None]
+    assert dated == sorted(dated)
+    assert rows.index(next(r for r in rows if r["date"] is None)) == len(dated)
+    (row,) = [r for r in rows if r["id"] == meeting["id"]]
+    assert (row["story"], row["documents"]) == (meeting["story_id"], 2)
+
+
+def test_event_command_shows_corroboration_conflicts_and_merges(
+        seeds_db: str, seed_ids: dict[str, str], meeting: dict[str, Any],
+        agreement: dict[str, Any]) -> None:
+    result = _cli("event", meeting["id"], "--json", "--db", seeds_db)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["story_id"] == meeting["story_id"]
+    assert record["documents"] == sorted([seed_ids["000"], seed_ids["002"]])
+    assert record["origins"] == 3 and record["single_origin"] is False
+    assert "state media of Iraq" in record["origin_names"]
+    assert [c["kind"] for c in record["conflicts"]] == ["title"]
+    assert [m["document_id"] for m in record["merges"]] == [seed_ids["002"]]
+    assert {s["citations"][0]["role"] for s in record["summary"]} == {"source"}
+    text = _flat(_cli("event", agreement["id"], "--db", seeds_db).stdout)
+    assert ("2 documents, 2 outlets (Rudaw, unknown outlet (doc-f4ca2c2b)), 1 independent "
+            "origin (state media of Iraq) - single origin") in text
+    assert (f"conflict: title of {SHARAA}: 'interim president' ({seed_ids['002'][:12]}) vs "
+            f"'president' ({seed_ids['000'][:12]})") in text
+    assert "merged: " in text and "same_type +0.30" in text
+
+
+def test_rebuild_command_reports_the_counts(seeds_db: str, tmp_path: Path) -> None:
+    db = _copy(seeds_db, tmp_path / "kb.db")
+    result = _cli("rebuild", "--db", db)
+    assert result.exit_code == 0, result.output
+    with Store(db, create=False) as store:
+        events = store.events.count()
+        assert len(dict(store.stories.assignments())) == 3
+    assert result.stdout == f"3 documents in 2 stories, {events} events\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("story", "st_000000000000"), "error: no story 'st_000000000000'"),
+    (("story", "st_"), "error: no story 'st_'"),  # too short a prefix to be unique
+    (("timeline", "--actor", "Nobody Anyone"), "error: no actor 'Nobody Anyone'"),
+    (("event", "ev_000000000000"), "error: no event 'ev_000000000000'"),
+])
+def test_unknown_story_actor_or_event_is_an_error(seeds_db: str, args: tuple[str, ...],
+                                                  message: str) -> None:
+    result = _cli(*args, "--db", seeds_db)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_story_commands_need_an_existing_database(tmp_path: Path) -> None:
+    result = _cli("stories", "--db", str(tmp_path / "missing.db"))
+    assert result.exit_code == 2
+    assert "no database at" in result.stderr
+    assert not (tmp_path / "missing.db").exists()
+
+
+# --- 7. export -----------------------------------------------------------------------
+
+
+def test_export_has_stories_and_the_cross_document_fields(
+        seeds_db: str, seeds: Store, seed_ids: dict[str, str], meeting: dict[str, Any],
+        agreement: dict[str, Any]) -> None:
+    result = _cli("export", "--format", "json", "--db", seeds_db)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    stories = {s["id"]: s for s in data["stories"]}
+    assert stories.keys() == {seeds.stories.story_of(d) for d in seed_ids.values()}
+    for sid, record in stories.items():
+        assert {"id", "title", "documents", "events", "summary"} <= record.keys()
+        assert record["documents"] == [d["id"] for d in seeds.stories.documents(sid)]
+        assert record["events"] == seeds.stories.event_ids(sid)
+        assert record["title"]
+        assert record["summary"]
+        for sentence in record["summary"]:
+            assert sentence["text"] and sentence["citations"]
+            assert sentence["event"] in record["events"]
+    assert stories[meeting["story_id"]]["documents"] == [seed_ids["000"], seed_ids["002"]]
+    events = {e["id"]: e for e in data["events"]}
+    assert events.keys() == {e["id"] for e in seeds.events.listing(min_score=0)}
+    for record in events.values():
+        assert {"story", "documents", "outlets", "origins", "conflicts"} <= record.keys()
+        assert record["story"] is not None and record["documents"] and record["outlets"]
+        assert record["origins"] >= 1
+    exported = events[meeting["id"]]
+    assert exported["story"] == meeting["story_id"]
+    assert exported["documents"] == sorted([seed_ids["000"], seed_ids["002"]])
+    assert exported["outlets"] == sorted(["Rudaw", outlet_name(None, seed_ids["000"])])
+    assert exported["origins"] == 3 and not exported["single_origin"]
+    assert [c["kind"] for c in exported["conflicts"]] == ["title"]
+    assert {m["document"] for m in exported["mentions"]} == set(exported["documents"])
+    assert (events[agreement["id"]]["origins"], events[agreement["id"]]["single_origin"]) == (
+        1, True)
+    documents = {d["id"]: d for d in data["documents"]}
+    for doc_id, record in documents.items():
+        assert record["story"] == seeds.stories.story_of(doc_id) is not None
+    (inferred,) = documents[seed_ids["000"]]["inferred_dates"]
+    assert (inferred["value"], inferred["from_document"], inferred["event"]) == (
+        "2025-08-28", seed_ids["002"], meeting["id"])
+    assert documents[seed_ids["002"]]["inferred_dates"] == []
+
+
+def test_export_stories_as_csv_and_jsonl(seeds_db: str, tmp_path: Path) -> None:
+    lines = _cli("export", "--format", "jsonl", "--table", "stories", "--db", seeds_db)
+    assert lines.exit_code == 0, lines.output
+    records = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert len(records) == 2
+    folder = tmp_path / "out"
+    result = _cli("export", "--format", "csv", "-o", str(folder), "--db", seeds_db)
+    assert result.exit_code == 0, result.output
+    with open(folder / "stories.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    assert [json.loads(r["summary"]) for r in rows] == [r["summary"] for r in records]
+    with open(folder / "events.csv", encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert {"story", "documents", "outlets", "origins", "single_origin", "conflicts"} <= set(
+        header)
