@@ -1,7 +1,7 @@
 """Streaming cost of the story stage: adding one document to a store that already holds
 1,000, 10,000 or 100,000 documents.
 
-    python benchmarks/story_scaling.py [--sizes 1000,10000,100000] [--probes 200]
+    PYTHONPATH=src python benchmarks/story_scaling.py [--sizes 1000,10000,100000] [--probes 200]
         [--seed-docs 600] [--source polnear|ecbplus] [--out benchmarks/results/story-scaling.json]
 
 1. A pool of realistic inputs is built once: `--seed-docs` real articles (PolNeAR texts,
@@ -26,7 +26,14 @@
    clustering and merging parts on their own. Commits are timed apart (per document).
    Probes stay in the store, so the next size starts `--probes` documents later.
 
-Prints a Markdown table and writes the figures as JSON.
+Prints a Markdown table and writes the figures as JSON (after every size, with
+`"complete": false` until the last, so a run stopped early keeps what it measured).
+Per probe it also tallies the store look-ups whose result grows with the store (stories
+loaded as candidates, canonical-event members, role holders), to show where time goes.
+
+On the 2-core development machine the fill itself slows as the store grows (about 45
+documents/s near 1,000 documents, 20/s past 10,000 even on the fast path), so reaching
+100,000 takes well over an hour; see benchmarks/results/story-scaling.json.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ import json
 import pickle
 import platform
 import random
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -156,10 +164,10 @@ class Timed:
         self.last = 0.0
         self.result: Any = None
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
         try:
-            self.result = self.func(*args)
+            self.result = self.func(*args, **kwargs)
             return self.result
         finally:
             self.last = time.perf_counter() - start
@@ -175,9 +183,9 @@ class Tally:
     def reset(self) -> None:
         self.seconds, self.calls, self.rows = 0.0, 0, 0
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
-        result = self.func(*args)
+        result = self.func(*args, **kwargs)
         self.seconds += time.perf_counter() - start
         self.calls += 1
         if isinstance(result, list | dict):
@@ -444,6 +452,19 @@ def lookup_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def code_measured() -> dict[str, str]:
+    """Which storyline was imported, and a hash of the modules this benchmark exercises
+    (results from different code must not be compared as if they were one run)."""
+    import storyline
+
+    root = Path(storyline.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("stories/*.py"), *root.glob("store/*.py"),
+                        *root.glob("actors/*.py")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return {"storyline": str(root), "sha256_stories_store_actors": digest.hexdigest()[:16]}
+
+
 def write_results(args: argparse.Namespace, pool_info: dict[str, Any], bench: Bench,
                   rows: list[dict[str, Any]], started: float, complete: bool) -> None:
     out = {
@@ -457,6 +478,7 @@ def write_results(args: argparse.Namespace, pool_info: dict[str, Any], bench: Be
                  "switched_to_fast_at": bench.switched_at,
                  "fast_path": "resolver skipped; the copy keeps the actor links the real "
                               "resolver gave the same pool document"},
+        "code": code_measured(),
         "machine": {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
                     "platform": platform.platform(), "processor": platform.processor()},
         "complete": complete,
@@ -489,6 +511,8 @@ def main() -> None:
     parser.add_argument("--out", default="benchmarks/results/story-scaling.json")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    # `kill` ends the run like Ctrl-C: the temp store is deleted, partial results stay.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.perf_counter()
     pool, pool_info = build_pool(args)
