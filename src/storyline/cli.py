@@ -205,6 +205,11 @@ def _actor_ids(store: Store, name: str) -> list[str]:
             or any(name.lower() in a["alias"].lower() for a in r["aliases"])]
 
 
+def _date_cell(value: str | None, precision: str | None) -> str:
+    """A date for a table; `<=` when only the publication date bounds it."""
+    return f"<={value}" if precision == "published" else (value or "-")
+
+
 def _names(people: list[dict[str, Any]]) -> str:
     return ", ".join(p["name"] for p in people)
 
@@ -243,10 +248,8 @@ def events(db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
         table.add_column(name, overflow="fold")
     for r in rows:
         parts = r["participants"]
-        date = r["date_value"] or "-"
-        if r["date_precision"] == "published":
-            date = f"<={date}"
-        table.add_row(r["id"], date, f"{r['type']}/{r['mode'] or '-'}",
+        table.add_row(r["id"], _date_cell(r["date_value"], r["date_precision"]),
+                      f"{r['type']}/{r['mode'] or '-'}",
                       _names(parts.get("actor", [])), _names(parts.get("recipient", [])),
                       r["location"] or "", r["modality"], f"{r['score']:.2f}",
                       "; ".join(" <- ".join(reversed(chain)) for chain in r["sources"]))
@@ -389,9 +392,7 @@ def story(story_id: Annotated[str, typer.Argument(help="Story id (or a unique pr
                  "flags"):
         table.add_column(name, overflow="fold")
     for e in events:
-        date = e["date"] or "-"
-        if e["date_precision"] == "published":
-            date = f"<={date}"
+        date = _date_cell(e["date"], e["date_precision"])
         flags = (["single origin"] if e["single_origin"] else []) + [
             f"conflict: {c['subject']}" for c in e["conflicts"]]
         table.add_row(date, e["id"], f"{e['type']}/{e['mode'] or '-'}", ", ".join(e["actors"]),
@@ -439,9 +440,7 @@ def timeline(db: DbOption = DEFAULT_DB, as_json: JsonOption = False,
     for name in ("date", "event", "type", "who", "with", "where", "outlets", "story"):
         table.add_column(name, overflow="fold")
     for e in rows:
-        date = e["date"] or "-"
-        if e["date_precision"] == "published":
-            date = f"<={date}"
+        date = _date_cell(e["date"], e["date_precision"])
         table.add_row(date, e["id"], f"{e['type']}/{e['mode'] or '-'}", ", ".join(e["actors"]),
                       ", ".join(e["recipients"]), e["location"] or "", ", ".join(e["outlets"]),
                       e["story"] or "-")

@@ -123,9 +123,8 @@ class StoryTable:
                               [(k, story.version, story.id) for k in keys])
 
     def assign(self, doc_id: str, story_id: str, similarity: float | None,
-               evidence: dict[str, Any]) -> None:
-        seq = self.conn.execute("SELECT count(*) FROM story_documents WHERE story_id = ?",
-                                (story_id,)).fetchone()[0]
+               evidence: dict[str, Any], seq: int) -> None:
+        """Record that a document is the `seq`-th (from 0) of a story."""
         self.conn.execute("INSERT OR REPLACE INTO story_documents VALUES (?,?,?,?,?)",
                           (doc_id, story_id, similarity, _json(evidence), int(seq)))
         self.conn.execute("UPDATE events SET story_id = ? WHERE id IN (SELECT event_id FROM "

@@ -129,14 +129,14 @@ class StoryClusterer:
                                                "event_affinity": round(a, 4)}
                                               for a, s, st in scored]
             self._grow(story, vec, date)
-            self.table.assign(doc_id, story.id, round(sim, 4), evidence)
+            self.table.assign(doc_id, story.id, round(sim, 4), evidence, story.size - 1)
             return Assignment(story.id, round(sim, 4), False, evidence)
         story = StoryState(story_id(doc_id), {}, None, None, 0, 0)
         evidence = {"closest": round(best[0], 4) if best else None,
                     "closest_story": best[1].id if best else None,
                     "threshold": rules.threshold, "too_far_in_time": skipped[:5]}
         self._grow(story, vec, date)
-        self.table.assign(doc_id, story.id, None, evidence)
+        self.table.assign(doc_id, story.id, None, evidence, story.size - 1)
         return Assignment(story.id, None, True, evidence)
 
     def _grow(self, story: StoryState, vec: Vector, date: str | None) -> None:

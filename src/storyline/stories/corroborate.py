@@ -181,8 +181,10 @@ class Corroboration:
                                                outlet_name(name, first))
         return self._originals[document]
 
-    def facts(self, canonical: str) -> list[Fact]:
-        members = self.store.events.members(canonical)
+    def facts(self, canonical: str,
+              members: list[dict[str, Any]] | None = None) -> list[Fact]:
+        """`members`: the event's reports when the caller has read them already."""
+        members = members if members is not None else self.store.events.members(canonical)
         facts: dict[tuple[str, str], Fact] = {}
 
         def add(kind: str, key: str, value: str, support: Support,
@@ -219,8 +221,9 @@ class Corroboration:
         order = {"occurred": 0, "participant": 1, "place": 2, "date": 3, "topic": 4}
         return sorted(facts.values(), key=lambda f: (order[f.kind], f.value))
 
-    def conflicts(self, canonical: str) -> list[Conflict]:
-        members = self.store.events.members(canonical)
+    def conflicts(self, canonical: str,
+                  members: list[dict[str, Any]] | None = None) -> list[Conflict]:
+        members = members if members is not None else self.store.events.members(canonical)
         if len({m["document_id"] for m in members}) < 2:
             return []
         found: list[Conflict] = []

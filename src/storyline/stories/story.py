@@ -47,8 +47,8 @@ class StoryReader:
 
     def event_extras(self, event_id: str) -> dict[str, Any]:
         """What the cross-document stages add to an event record."""
-        facts = self.corroboration.facts(event_id)
         members = self.store.events.members(event_id)
+        facts = self.corroboration.facts(event_id, members)
         documents = sorted({m["document_id"] for m in members})
         outlets = sorted({outlet_name(m["outlet"], m["document_id"]) for m in members})
         occurred = next((f for f in facts if f.kind == "occurred"), None)
@@ -59,7 +59,7 @@ class StoryReader:
             "origin_names": occurred.origins if occurred else [],
             "single_origin": origins == 1,
             "facts": [f.to_json() for f in facts],
-            "conflicts": [c.to_json() for c in self.corroboration.conflicts(event_id)],
+            "conflicts": [c.to_json() for c in self.corroboration.conflicts(event_id, members)],
             "merges": self.store.events.merges(event_id),
             "summary": [s.to_json() for s in self.summarizer.event(event_id)],
         }
