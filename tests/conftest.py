@@ -58,3 +58,51 @@ def assert_offsets_into_source(doc: Document) -> None:
     for p in doc.paragraphs:
         first_words = " ".join(doc.text[p.start:p.end].split()[:5])
         assert source_text(doc, p.start, p.end).startswith(first_words)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build_example_db(path: Path, *extra: Path) -> str:
+    """A store with the bundled example corpus (and `extra` inputs) ingested."""
+    from storyline.ingest.run import ingest
+
+    with Store(path) as store:
+        report = ingest([str(CORPUS), *(str(e) for e in extra)], store)
+        assert report.rejected == 0, report.rejections
+    return str(path)
+
+
+class LiveServer:
+    """The real app served by uvicorn on a free loopback port, in a thread."""
+
+    def __init__(self, db: str, token: str | None = None) -> None:
+        import threading
+
+        import uvicorn
+
+        from storyline.web import create_app
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(db, token=token), host="127.0.0.1", port=self.port,
+                                log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        import time
+
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

@@ -57,12 +57,18 @@ def ingest(
     aliases: Annotated[str | None, typer.Option(
         help="Alias file (YAML or CSV: name, aliases, kind, id) loaded before the run; its "
              "names seed and override actor resolution.")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Processes for the per-document stages (cleaning, NLP, events); this "
+                    "one alone writes the database, in input order.")] = 1,
 ) -> None:
     """Read articles (.txt, .html, .json, .jsonl) into the knowledge base.
 
     Exit status: 0 when every item was stored, 1 when some were rejected (the others
-    are stored), 2 on a usage or database error, 130 when interrupted.
+    are stored), 2 on a usage or database error or a worker process that died, 130 when
+    interrupted.
     """
+    from concurrent.futures import BrokenExecutor
+
     from storyline.ingest.readers import ReadOptions
     from storyline.ingest.run import ingest as run_ingest
 
@@ -82,9 +88,15 @@ def ingest(
                 def hook(report: Any, source: str) -> None:
                     bar.update(task, description=f"{report.summary()}  [dim]{source}[/]")
 
-                report = run_ingest(paths, store, options=options, progress=hook)
+                report = run_ingest(paths, store, options=options, progress=hook,
+                                    workers=workers)
         else:
-            report = run_ingest(paths, store, options=options)
+            report = run_ingest(paths, store, options=options, workers=workers)
+    except BrokenExecutor as exc:
+        err.print(f"error: a worker process ended abruptly ({exc}); the documents stored so "
+                  "far are kept: re-run the same command to store the rest",
+                  markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from exc
     finally:
         store.close()
     for rejection in report.rejections:
@@ -198,11 +210,7 @@ def actor(name: Annotated[str, typer.Argument(help="Any alias of the actor (any 
 
 def _actor_ids(store: Store, name: str) -> list[str]:
     """Actors a --actor filter names: by id or alias, else every alias containing it."""
-    record = store.actors.find(name)
-    if record is not None:
-        return [record["id"]]
-    return [r["id"] for r in store.actors.listing() if name.lower() in r["name"].lower()
-            or any(name.lower() in a["alias"].lower() for a in r["aliases"])]
+    return store.actors.matching(name)
 
 
 def _date_cell(value: str | None, precision: str | None) -> str:
@@ -656,10 +664,13 @@ def search(query: Annotated[str, typer.Argument(help='FTS5 query: words, "a phra
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json | jsonl | csv")] = "json",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="json | jsonl | csv | plover (events as PLOVER/POLECAT "
+                               "records) | graphml (the actor network)")] = "json",
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="json: the file to write; jsonl/csv: a folder, one file per "
-                               "table. Default: standard output.")] = None,
+        "--output", "-o", help="json/plover/graphml: the file to write; jsonl/csv: a "
+                               "folder, one file per table. Default: standard output.")
+                      ] = None,
     table: Annotated[str | None, typer.Option(
         help="jsonl/csv: only this table (default on standard output: documents).")] = None,
     include_raw: Annotated[bool, typer.Option(
@@ -677,8 +688,35 @@ def export(
             err.print(f"error: {exc}", markup=False)
             raise typer.Exit(EXIT_ERROR) from exc
     if output:
+        what = "edges" if fmt == "graphml" else "records"
         for path, count in written.items():
-            err.print(f"wrote {count} records to {path}", markup=False, highlight=False)
+            err.print(f"wrote {count} {what} to {path}", markup=False, highlight=False)
+
+
+@app.command()
+def brief(
+    story_id: Annotated[str, typer.Argument(help="Story id (or a unique prefix).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md | html")] = "md",
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="The file to write. Default: standard output.")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write one story as a standalone brief (Markdown or HTML): summary with citations,
+    timeline, sources."""
+    from storyline.brief import StoryNotFound, story_brief
+
+    with _open(db) as store:
+        try:
+            text = story_brief(store, story_id, fmt)
+        except (StoryNotFound, ValueError) as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_ERROR) from exc
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        err.print(f"wrote the brief of {story_id} to {output}", markup=False, highlight=False)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -693,6 +731,30 @@ def rejections(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
         where = f"{row['source']}:{row['line']}" if row["line"] is not None else row["source"]
         out.print(f"run {row['run_id']}  {row['kind']:<12} {where}: {row['reason']}",
                   markup=False, highlight=False)
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs a "
+                                           "token for writes.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[str | None, typer.Option(
+        help="Access token for write endpoints (POST /api/documents); made up and printed "
+             "when binding off loopback without one.", envvar="STORYLINE_TOKEN")] = None,
+) -> None:
+    """Serve the web app and the REST API (OpenAPI at /openapi.json) over one store."""
+    from storyline.web.app import is_loopback, new_token
+    from storyline.web.app import serve as run_server
+
+    if token is None and not is_loopback(host):
+        token = new_token()
+        print(f"binding to {host}: writes need this access token: {token}", file=sys.stderr,
+              flush=True)
+    _open(db).close()  # a missing store fails here, with the usual message
+    err.print(f"Storyline on http://{host}:{port}/ (API docs at /api/docs); Ctrl-C stops it",
+              markup=False, highlight=False)
+    run_server(db, host=host, port=port, token=token)
 
 
 def main() -> None:

@@ -14,13 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from storyline.network import build_network, write_graphml
+from storyline.plover import write_plover
 from storyline.store import Store
 from storyline.stories.corroborate import outlet_name
 from storyline.stories.story import StoryReader
 from storyline.version import __version__
 
 EXPORT_VERSION = 1
-FORMATS = ("json", "jsonl", "csv")
+FORMATS = ("json", "jsonl", "csv", "plover", "graphml")
+#: Formats written as one document to `output` (a file) or stdout.
+SINGLE_FILE = ("json", "plover", "graphml")
 #: Tables, and for CSV the columns written (nested values are JSON-encoded).
 TABLES: dict[str, tuple[str, ...]] = {
     "documents": ("id", "external_id", "source", "line", "format", "title", "title_from",
@@ -194,18 +198,21 @@ def export(store: Store, fmt: str, output: str | None, *, table: str | None = No
            include_raw: bool = False, stdout: TextIO | None = None) -> dict[str, int]:
     """Write an export; returns records written per file (or per table on stdout).
 
-    `json` goes to `output` (a file) or stdout. `jsonl` and `csv` write one file per
-    table into the folder `output`, or the one `table` to stdout when `output` is None.
+    `json`, `plover` (canonical events as PLOVER/POLECAT records, a JSON list) and
+    `graphml` (the actor network; the count is its edges) go to `output` (a file) or
+    stdout. `jsonl` and `csv` write one file per table into the folder `output`, or the
+    one `table` to stdout when `output` is None.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     written: dict[str, int] = {}
-    if fmt == "json":
+    if fmt in SINGLE_FILE:
         if output:
             with open(output, "w", encoding="utf-8") as handle:
-                written[output] = write_json(store, handle, include_raw=include_raw)
+                written[output] = _write_single(store, fmt, handle, include_raw=include_raw)
         else:
-            written["-"] = write_json(store, stdout or io.StringIO(), include_raw=include_raw)
+            written["-"] = _write_single(store, fmt, stdout or io.StringIO(),
+                                         include_raw=include_raw)
         return written
     tables = [table] if table else list(TABLES)
     if output is None:
@@ -224,3 +231,11 @@ def export(store: Store, fmt: str, output: str | None, *, table: str | None = No
             written[str(path)] = (write_jsonl(store, t, handle, include_raw=include_raw)
                                   if fmt == "jsonl" else write_csv(store, t, handle))
     return written
+
+
+def _write_single(store: Store, fmt: str, out: TextIO, *, include_raw: bool) -> int:
+    if fmt == "plover":
+        return write_plover(store, out)
+    if fmt == "graphml":
+        return write_graphml(build_network(store), out)
+    return write_json(store, out, include_raw=include_raw)

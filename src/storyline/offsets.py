@@ -85,6 +85,18 @@ class OffsetMap:
             return (at, at)
         return (self.original(start), self.original(end - 1) + 1)
 
+    def clean_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The cleaned span covering every cleaned character that came from the original
+        span `[start, end)`, or None when none did (the span was dropped as boilerplate)."""
+        lo: int | None = None
+        hi = 0
+        for clean_start, original_start, length in self.runs:
+            a, b = max(start, original_start), min(end, original_start + length)
+            if a < b:
+                lo = clean_start + a - original_start if lo is None else lo
+                hi = clean_start + b - original_start
+        return (lo, hi) if lo is not None else None
+
     def to_json(self) -> list[list[int]]:
         return [list(r) for r in self.runs]
 

@@ -6,6 +6,7 @@ Each reader yields, per input item, either a `Document` (not yet cleaned) or a
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -34,6 +35,16 @@ class ReadOptions:
 
 
 Item = Document | Rejection
+
+
+class Upload(io.BytesIO):
+    """Bytes read in place of standard input, under the file name they came with (an
+    article posted to the API): the name's ending sets the format, else it is sniffed,
+    and the documents' source is `upload:NAME`."""
+
+    def __init__(self, data: bytes, name: str | None = None) -> None:
+        super().__init__(data)
+        self.label = name
 
 
 def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
@@ -69,7 +80,13 @@ def read(paths: Iterable[str], options: ReadOptions | None = None,
         try:
             if fmt == "stdin":
                 data = (stdin or sys.stdin.buffer).read()
-                yield from _read_bytes(data, STDIN, _sniff(data), options)
+                label = stdin.label if isinstance(stdin, Upload) else None
+                if label:
+                    path = f"upload:{Path(label).name}"
+                    fmt = FORMATS.get(Path(label).suffix.lower()) or _sniff(data)
+                    yield from _read_bytes(data, path, fmt, options)
+                else:
+                    yield from _read_bytes(data, STDIN, _sniff(data), options)
             elif fmt == "jsonl":
                 yield from _read_jsonl(path, options)
             else:

@@ -1,20 +1,49 @@
-"""An ingest run: read inputs, run the per-document pipeline, keep results in the store."""
+"""An ingest run: read inputs, run the per-document pipeline, keep results in the store.
+
+With `workers` > 1 the per-document stages (cleaning, the language model and everything
+that needs its parses) run in that many worker processes, each with its own pipeline,
+while this process stays the single writer: it reads the inputs, resolves actors, places
+documents in stories and writes the store, in input order, so the knowledge base is the
+same as a one-process run on the same input.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing.connection import Connection
+from types import TracebackType
 from typing import BinaryIO
 
 from storyline.actors.resolve import Resolver
 from storyline.errors import InputError
-from storyline.ingest.readers import ReadOptions, read
+from storyline.ingest.readers import Item, ReadOptions, read
 from storyline.model import Document, Rejection
 from storyline.nlp import Recognizer
 from storyline.pipeline import Pipeline, full_stages
 from storyline.store import Store
 from storyline.stories import StoryBuilder
+
+#: Documents sent to a worker at a time, and chunks in flight per worker: enough to keep
+#: every worker busy while this process writes, few enough to keep memory bounded.
+CHUNK_SIZE = 4
+CHUNKS_PER_WORKER = 3
+#: How worker processes start: forked from a small server process started afresh, or else
+#: a new interpreter each; never forked from this one, whose threads (the executor's, the
+#: store's) make fork unsafe. Both measured at about 2 s for two workers, mostly loading
+#: the language model; forkserver workers also stop at once.
+START_METHOD = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                else "spawn")
 
 
 @dataclass
@@ -47,16 +76,19 @@ ProgressHook = Callable[[IngestReport, str], None]
 def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = None,
            pipeline: Pipeline | None = None, stdin: BinaryIO | None = None,
            progress: ProgressHook | None = None, batch_size: int = 50,
-           batch_seconds: float = 1.0) -> IngestReport:
+           batch_seconds: float = 1.0, workers: int = 1) -> IngestReport:
     """Ingest every item under `paths` into `store` and report what happened.
 
     Documents are committed in small batches (every `batch_size` documents or
     `batch_seconds`), each one atomically, so an interrupted run keeps what it
-    committed and a re-run of the same inputs completes the job.
+    committed and a re-run of the same inputs completes the job. `workers` > 1 runs
+    the per-document stages in that many processes (`pipeline`, when given, is sent
+    to each of them, so its stages must pickle).
     """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     paths = list(paths)
-    recognizer = Recognizer(gazetteer=store.actors.person_names())
-    pipeline = pipeline or Pipeline(full_stages(recognizer))
+    gazetteer = store.actors.person_names()
     resolver = Resolver(store.actors)
     stories = StoryBuilder(store)
     report = IngestReport()
@@ -65,43 +97,78 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
     last_commit = time.monotonic()
     pending = 0
     try:
-        for item in read(paths, options, stdin=stdin):
-            report.read += 1
-            if isinstance(item, Rejection):
-                _reject(store, report, item)
-            else:
-                _process(item, pipeline, store, report, resolver, stories)
-            pending += 1
-            if pending >= batch_size or time.monotonic() - last_commit >= batch_seconds:
-                store.commit()
-                store.begin()
-                pending, last_commit = 0, time.monotonic()
-            if progress:
-                progress(report, item.source)
+        with _analyser(workers, pipeline, gazetteer) as analyse:
+            for item in analyse(_counted(read(paths, options, stdin=stdin), report)):
+                if isinstance(item, Rejection):
+                    _reject(store, report, item)
+                else:
+                    _keep(item, store, report, resolver, stories)
+                pending += 1
+                if pending >= batch_size or time.monotonic() - last_commit >= batch_seconds:
+                    store.commit()
+                    store.begin()
+                    pending, last_commit = 0, time.monotonic()
+                if progress:
+                    progress(report, item.source)
         resolver.finish()
     except KeyboardInterrupt:
         report.interrupted = True
+    except BrokenExecutor:  # a worker died (killed, out of memory): keep what is stored
+        store.finish_run(report.run_id, "failed", report.counts())
+        store.commit()
+        raise
     store.finish_run(report.run_id, "interrupted" if report.interrupted else "done",
                      report.counts())
     store.commit()
     return report
 
 
-def _process(doc: Document, pipeline: Pipeline, store: Store, report: IngestReport,
-             resolver: Resolver, stories: StoryBuilder) -> None:
+def _counted(items: Iterable[Item], report: IngestReport) -> Iterator[Item]:
+    for item in items:
+        report.read += 1
+        yield item
+
+
+Analyse = Callable[[Iterable[Item]], Iterator[Item]]
+
+
+@contextmanager
+def _analyser(workers: int, pipeline: Pipeline | None,
+              gazetteer: list[str]) -> Iterator[Analyse]:
+    """How items become analysed items: in this process, or in a pool of workers."""
+    if workers == 1:
+        local = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
+        yield lambda items: (_analyse(item, local) for item in items)
+        return
+    with WorkerPool(workers, pipeline, gazetteer) as pool:
+        yield pool.analyse
+
+
+def _analyse(item: Item, pipeline: Pipeline) -> Item:
+    """Run the per-document stages; a document that cannot be used becomes a Rejection."""
+    if isinstance(item, Rejection):
+        return item
+    doc = item
     try:
         doc = pipeline(doc)
     except InputError as exc:
         exc.locate(doc.source, doc.line)
-        _reject(store, report, Rejection(doc.source, exc.reason, exc.kind, doc.line))
-        return
+        return Rejection(doc.source, exc.reason, exc.kind, doc.line)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # a bug must not lose the other documents of the run
-        _reject(store, report, Rejection(doc.source, f"internal error while processing: "
-                                         f"{type(exc).__name__}: {exc}", "internal", doc.line))
-        return
+        return _internal_error(doc, exc)
     doc.analyses = []  # the spaCy parses are not kept
+    return doc
+
+
+def _internal_error(doc: Document, exc: BaseException) -> Rejection:
+    return Rejection(doc.source, f"internal error while processing: {type(exc).__name__}: "
+                     f"{exc}", "internal", doc.line)
+
+
+def _keep(doc: Document, store: Store, report: IngestReport, resolver: Resolver,
+          stories: StoryBuilder) -> None:
     outcome = store.add(doc, resolver.resolve, stories)
     if outcome == "stored":
         report.stored += 1
@@ -117,3 +184,127 @@ def _reject(store: Store, report: IngestReport, rejection: Rejection) -> None:
     report.rejected += 1
     report.rejections.append(rejection)
     store.add_rejection(report.run_id, rejection)
+
+
+# --- worker processes ------------------------------------------------------------------
+
+
+class WorkerPool:
+    """Worker processes that run the per-document stages and hand results back in order.
+
+    At most `workers * CHUNKS_PER_WORKER` chunks are in flight, so memory stays bounded
+    however long the input. Leaving the `with` block on an exception (Ctrl-C included)
+    terminates the workers at once; they ignore SIGINT themselves, so the writer alone
+    decides how a run ends, and they end by themselves when the writer is gone (even
+    killed with SIGKILL), since the executor's queues alone would keep them waiting.
+    """
+
+    def __init__(self, workers: int, pipeline: Pipeline | None = None,
+                 gazetteer: Iterable[str] = (), *, chunk_size: int = CHUNK_SIZE,
+                 start_method: str = START_METHOD) -> None:
+        self.workers = workers
+        self.chunk_size = chunk_size
+        context = multiprocessing.get_context(start_method)
+        # Only this process holds `_alive`'s other end: workers see it close when it ends.
+        self._watched, self._alive = context.Pipe(duplex=False)
+        self.executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker,
+            initargs=(pipeline, list(gazetteer), self._watched))
+        self._started = False
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close(terminate=exc_type is not None)
+
+    def close(self, *, terminate: bool = False) -> None:
+        """Stop the workers: let them finish, or (`terminate`) kill them where they are."""
+        if terminate:
+            for process in list((self.executor._processes or {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self._alive.close()
+        self._watched.close()
+
+    def analyse(self, items: Iterable[Item]) -> Iterator[Item]:
+        """The analysed items, in input order."""
+        in_flight: deque[tuple[list[Item], Future[list[bytes]]]] = deque()
+        limit = self.workers * CHUNKS_PER_WORKER
+        iterator = iter(items)
+        while chunk := list(islice(iterator, self.chunk_size)):
+            in_flight.append((chunk, self._submit(chunk)))
+            if len(in_flight) >= limit:
+                yield from _results(*in_flight.popleft())
+        while in_flight:
+            yield from _results(*in_flight.popleft())
+
+    def _submit(self, chunk: list[Item]) -> Future[list[bytes]]:
+        if self._started:
+            return self.executor.submit(_analyse_chunk, chunk)
+        self._started = True  # the first submit starts the processes: without SIGINT
+        with _sigint_ignored():
+            return self.executor.submit(_analyse_chunk, chunk)
+
+
+def _results(chunk: list[Item], future: Future[list[bytes]]) -> list[Item]:
+    try:
+        return [pickle.loads(data) for data in future.result()]
+    except (KeyboardInterrupt, SystemExit, BrokenExecutor):
+        raise
+    except Exception as exc:  # the chunk could not be sent to a worker
+        return [_internal_error(item, exc) if isinstance(item, Document) else item
+                for item in chunk]
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while starting workers: they inherit it, so a Ctrl-C is the writer's
+    alone even before a worker has set its own handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _start_worker(pipeline: Pipeline | None, gazetteer: list[str], writer: Connection) -> None:
+    """Build this worker's pipeline once and load its language model before any work."""
+    global _worker_pipeline
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with_writer, args=(writer,), daemon=True).start()
+    _worker_pipeline = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
+    for st in _worker_pipeline.stages:
+        if isinstance(st.func, Recognizer):
+            # A model that cannot load is reported per document, as in a one-process run.
+            with suppress(Exception):
+                st.func.nlp  # noqa: B018 - loads the model now, not in the first document
+
+
+def _end_with_writer(writer: Connection) -> None:
+    """End this worker once the writer process is gone (its end of the pipe closed)."""
+    with suppress(EOFError, OSError):
+        writer.recv_bytes()
+    os._exit(1)
+
+
+def _analyse_chunk(chunk: list[Item]) -> list[bytes]:
+    """Analyse a chunk in a worker; each result pickled here, so a document that cannot
+    be sent back is rejected alone, not with its whole chunk."""
+    assert _worker_pipeline is not None, "worker started without _start_worker"
+    out: list[bytes] = []
+    for item in chunk:
+        result = _analyse(item, _worker_pipeline)
+        try:
+            out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception as exc:
+            assert isinstance(item, Document)  # Rejections always pickle
+            out.append(pickle.dumps(_internal_error(item, exc)))
+    return out

@@ -236,6 +236,22 @@ class ActorTable:
             (name,)).fetchone()
         return self.record(full)
 
+    def matching(self, name: str) -> list[str]:
+        """Actors a filter names: by id or alias, else every actor with an alias containing
+        it (case-insensitive), most mentioned first."""
+        record = self.find(name)
+        if record is not None:
+            return [record["id"]]
+
+        def like(text: str) -> str:
+            return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace(
+                "_", "\\_") + "%"
+
+        return [r[0] for r in self.conn.execute(
+            "SELECT actor_id FROM actor_aliases WHERE alias LIKE ? ESCAPE '\\' OR folded "
+            "LIKE ? ESCAPE '\\' GROUP BY actor_id ORDER BY max(count) DESC, actor_id",
+            (like(name), like(fold(name) or name)))]
+
     def mentions_of(self, actor_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(
             "SELECT m.document_id, m.text, m.kind, m.method, m.source_start, m.source_end, "

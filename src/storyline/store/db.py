@@ -43,19 +43,37 @@ def _json(value: Any) -> str:
 class Store:
     """A Storyline knowledge base in one SQLite file."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path = DEFAULT_DB, *, create: bool = True,
+                 readonly: bool = False) -> None:
+        """Open (and migrate) the store at `path`; `readonly` opens an existing, current
+        store for reading only (no migration), for the readers of a server."""
         self.path = str(path)
-        if not create and self.path != ":memory:" and not Path(self.path).exists():
+        if (not create or readonly) and self.path != ":memory:" and not Path(
+                self.path).exists():
             raise StoreError(f"no database at {self.path}; run `storyline ingest` first "
                              "or pass --db")
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            if readonly:
+                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30,
+                                            check_same_thread=False)
+            else:
+                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
-            self._migrate()
+            if readonly:
+                self.conn.execute("PRAGMA query_only=ON")
+                if self.schema_version != LATEST:
+                    raise SchemaVersionError(
+                        f"{self.path} has schema version {self.schema_version}, this Storyline "
+                        f"reads {LATEST}; open it once for writing (e.g. `storyline ingest`) "
+                        "to migrate it, or upgrade Storyline")
+            else:
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot use {self.path} as a Storyline database: {exc}") from exc
         self._in_tx = False
@@ -337,14 +355,17 @@ class Store:
             record["raw"] = row["raw"]
         return record
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search (SQLite FTS5 syntax) over titles and texts, best first."""
+    def search(self, query: str, limit: int = 20,
+               marks: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
+        """Full-text search (SQLite FTS5 syntax) over titles and texts, best first; the
+        snippets put `marks` around the matched words."""
         try:
             rows = self.conn.execute(
                 """SELECT d.id, d.title, d.outlet, d.published,
-                          snippet(documents_fts, 1, '[', ']', '…', 12) AS snippet
+                          snippet(documents_fts, 1, ?, ?, '…', 12) AS snippet
                    FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
-                   WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?""", (query, limit))
+                   WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?""",
+                (marks[0], marks[1], query, limit))
             return [dict(r) for r in rows]
         except sqlite3.OperationalError as exc:
             raise SearchError(f"cannot search for {query!r}: {exc} (FTS5 query syntax: words, "

@@ -52,6 +52,13 @@ class TimeValue:
         if self.relative is not None:
             object.__setattr__(self, "relative", MappingProxyType(dict(self.relative)))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and copy through the constructor: a mappingproxy cannot be pickled, so
+        `relative` travels as a plain dict and `__post_init__` freezes it again."""
+        relative = dict(self.relative) if self.relative is not None else None
+        return (type(self), (self.value, self.precision, self.start, self.end, self.part,
+                             self.anchor, relative))
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict; dates as ISO strings."""
         return {
