@@ -35,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["bidi"] = render.bidi
 templates.env.filters["bidi"] = render.bidi
+templates.env.tests["multiple"] = lambda values: len(values) > 1
 
 ENTITY_KINDS = ("person", "organization", "group", "place", "platform")
 
