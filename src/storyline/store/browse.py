@@ -50,170 +50,129 @@ def _marks(values: list[str]) -> str:
     return ",".join("?" * len(values)) or "NULL"
 
 
-def _page(conn: sqlite3.Connection, select: str, where: list[str], args: list[Any],
-          order: str, f: Filters) -> Page:
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    total = int(conn.execute(f"SELECT count(*) FROM ({select}{clause})", args).fetchone()[0])
-    limit = max(1, min(int(f.limit), MAX_LIMIT))
-    offset = max(0, int(f.offset))
-    rows = conn.execute(f"{select}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                        [*args, limit, offset])
-    return Page([r[0] for r in rows], total, limit, offset)
+def _end_of(date: str | None) -> str | None:
+    """`YYYY` or `YYYY-MM` as an upper bound covers the whole year or month."""
+    if date is None:
+        return None
+    return date + {4: "-12-31", 7: "-31"}.get(len(date), "")
+
+
+class _Where:
+    """A WHERE clause built from the filters a user set; unset filters add nothing."""
+
+    def __init__(self, *always: str, args: tuple[Any, ...] = ()) -> None:
+        self.clauses = list(always)
+        self.args: list[Any] = list(args)
+
+    def add(self, value: Any, clause: str) -> None:
+        """`clause` with one `?` per use of `value`, when `value` is set."""
+        if value is not None and value != "":
+            self.clauses.append(clause)
+            self.args.extend([value] * clause.count("?"))
+
+    def among(self, ids: list[str] | None, clause: str) -> None:
+        """`clause` with `{ids}` for the placeholders of a list (None: no filter)."""
+        if ids is not None:
+            self.clauses.append(clause.format(ids=_marks(ids)))
+            self.args.extend(ids)
+
+    def page(self, conn: sqlite3.Connection, select: str, order: str, f: Filters) -> Page:
+        clause = f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
+        total = int(conn.execute(f"SELECT count(*) FROM ({select}{clause})",
+                                 self.args).fetchone()[0])
+        limit = max(1, min(int(f.limit), MAX_LIMIT))
+        offset = max(0, int(f.offset))
+        rows = conn.execute(f"{select}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
+                            [*self.args, limit, offset])
+        return Page([r[0] for r in rows], total, limit, offset)
+
+
+_TOPIC = "EXISTS (SELECT 1 FROM json_each({}.topics) t WHERE t.value = ?)"
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def events(conn: sqlite3.Connection, f: Filters) -> Page:
     """Canonical events, newest first (undated last)."""
-    where = ["e.canonical = e.id", "e.score >= ?"]
-    args: list[Any] = [f.min_score]
-    if f.type:
-        where.append("e.type = ?")
-        args.append(f.type.upper())
-    if f.topic:
-        where.append("EXISTS (SELECT 1 FROM json_each(e.topics) t WHERE t.value = ?)")
-        args.append(f.topic.lower())
-    if f.date_from:
-        where.append("coalesce(e.date_end, e.date_start) >= ?")
-        args.append(f.date_from)
-    if f.date_to:
-        where.append("e.date_start <= ?")
-        args.append(f.date_to)
-    if f.story:
-        where.append("e.story_id = ?")
-        args.append(f.story)
-    if f.outlet or f.document:
-        sub = ["x.canonical = e.id"]
-        if f.outlet:
-            sub.append("d.outlet = ? COLLATE NOCASE")
-            args.append(f.outlet)
-        if f.document:
-            sub.append("m.document_id = ?")
-            args.append(f.document)
-        where.append("EXISTS (SELECT 1 FROM events x JOIN event_mentions m ON m.event_id = "
-                     "x.id JOIN documents d ON d.id = m.document_id WHERE "
-                     f"{' AND '.join(sub)})")
-    if f.actor_ids is not None:
-        where.append(f"EXISTS (SELECT 1 FROM events x JOIN event_participants p ON p.event_id "
-                     f"= x.id JOIN mentions m ON m.document_id = p.document_id AND m.idx = "
-                     f"p.mention WHERE x.canonical = e.id AND m.actor_id IN "
-                     f"({_marks(f.actor_ids)}))")
-        args.extend(f.actor_ids)
-    return _page(conn, "SELECT e.id FROM events e", where, args,
-                 "e.date_start IS NULL, e.date_start DESC, e.id", f)
+    w = _Where("e.canonical = e.id", "e.score >= ?", args=(f.min_score,))
+    w.add(f.type and f.type.upper(), "e.type = ?")
+    w.add(f.topic and f.topic.lower(), _TOPIC.format("e"))
+    w.add(f.date_from, "coalesce(e.date_end, e.date_start) >= ?")
+    w.add(_end_of(f.date_to), "e.date_start <= ?")
+    w.add(f.story, "e.story_id = ?")
+    reports = ("EXISTS (SELECT 1 FROM events x JOIN event_mentions m ON m.event_id = x.id "
+               "JOIN documents d ON d.id = m.document_id WHERE x.canonical = e.id AND {})")
+    w.add(f.outlet, reports.format("d.outlet = ? COLLATE NOCASE"))
+    w.add(f.document, reports.format("m.document_id = ?"))
+    w.among(f.actor_ids, "EXISTS (SELECT 1 FROM events x JOIN event_participants p ON "
+                         "p.event_id = x.id JOIN mentions m ON m.document_id = p.document_id "
+                         "AND m.idx = p.mention WHERE x.canonical = e.id AND m.actor_id IN "
+                         "({ids}))")
+    return w.page(conn, "SELECT e.id FROM events e",
+                  "e.date_start IS NULL, e.date_start DESC, e.id", f)
 
 
 def documents(conn: sqlite3.Connection, f: Filters) -> Page:
     """Documents, newest published first (undated last), then in arrival order."""
-    where: list[str] = []
-    args: list[Any] = []
-    if f.outlet:
-        where.append("d.outlet = ? COLLATE NOCASE")
-        args.append(f.outlet)
-    if f.date_from:
-        where.append("d.published >= ?")
-        args.append(f.date_from)
-    if f.date_to:
-        where.append("substr(d.published, 1, 10) <= ?")
-        args.append(f.date_to)
-    if f.story:
-        where.append("d.id IN (SELECT document_id FROM story_documents WHERE story_id = ?)")
-        args.append(f.story)
-    if f.actor_ids is not None:
-        where.append(f"EXISTS (SELECT 1 FROM mentions m WHERE m.document_id = d.id AND "
-                     f"m.actor_id IN ({_marks(f.actor_ids)}))")
-        args.extend(f.actor_ids)
-    if f.topic or f.type:
-        sub, sub_args = ["m.document_id = d.id"], []
-        if f.type:
-            sub.append("m.type = ?")
-            sub_args.append(f.type.upper())
-        if f.topic:
-            sub.append("EXISTS (SELECT 1 FROM json_each(m.topics) t WHERE t.value = ?)")
-            sub_args.append(f.topic.lower())
-        where.append(f"EXISTS (SELECT 1 FROM event_mentions m WHERE {' AND '.join(sub)})")
-        args.extend(sub_args)
-    return _page(conn, "SELECT d.id FROM documents d", where, args,
-                 "d.published IS NULL, d.published DESC, d.rowid DESC", f)
+    w = _Where()
+    w.add(f.outlet, "d.outlet = ? COLLATE NOCASE")
+    w.add(f.date_from, "d.published >= ?")
+    w.add(_end_of(f.date_to), "substr(d.published, 1, 10) <= ?")
+    w.add(f.story, "d.id IN (SELECT document_id FROM story_documents WHERE story_id = ?)")
+    w.among(f.actor_ids, "EXISTS (SELECT 1 FROM mentions m WHERE m.document_id = d.id AND "
+                         "m.actor_id IN ({ids}))")
+    reports = "EXISTS (SELECT 1 FROM event_mentions m WHERE m.document_id = d.id AND {})"
+    w.add(f.type and f.type.upper(), reports.format("m.type = ?"))
+    w.add(f.topic and f.topic.lower(), reports.format(_TOPIC.format("m")))
+    return w.page(conn, "SELECT d.id FROM documents d",
+                  "d.published IS NULL, d.published DESC, d.rowid DESC", f)
 
 
 def stories(conn: sqlite3.Connection, f: Filters) -> Page:
     """Stories, most recently active first (undated last)."""
-    where: list[str] = []
-    args: list[Any] = []
-    if f.date_from:
-        where.append("s.last_date >= ?")
-        args.append(f.date_from)
-    if f.date_to:
-        where.append("s.first_date <= ?")
-        args.append(f.date_to)
-    if f.outlet:
-        where.append("EXISTS (SELECT 1 FROM story_documents sd JOIN documents d ON d.id = "
-                     "sd.document_id WHERE sd.story_id = s.id AND d.outlet = ? COLLATE NOCASE)")
-        args.append(f.outlet)
-    if f.actor_ids is not None:
-        where.append(f"EXISTS (SELECT 1 FROM story_documents sd JOIN mentions m ON "
-                     f"m.document_id = sd.document_id WHERE sd.story_id = s.id AND "
-                     f"m.actor_id IN ({_marks(f.actor_ids)}))")
-        args.extend(f.actor_ids)
-    if f.type or f.topic:
-        sub, sub_args = ["e.story_id = s.id"], []
-        if f.type:
-            sub.append("e.type = ?")
-            sub_args.append(f.type.upper())
-        if f.topic:
-            sub.append("EXISTS (SELECT 1 FROM json_each(e.topics) t WHERE t.value = ?)")
-            sub_args.append(f.topic.lower())
-        where.append(f"EXISTS (SELECT 1 FROM events e WHERE {' AND '.join(sub)})")
-        args.extend(sub_args)
-    return _page(conn, "SELECT s.id FROM stories s", where, args,
-                 "s.last_date IS NULL, s.last_date DESC, s.size DESC, s.id", f)
+    w = _Where()
+    w.add(f.date_from, "s.last_date >= ?")
+    w.add(_end_of(f.date_to), "s.first_date <= ?")
+    w.add(f.outlet, "EXISTS (SELECT 1 FROM story_documents sd JOIN documents d ON d.id = "
+                    "sd.document_id WHERE sd.story_id = s.id AND d.outlet = ? COLLATE NOCASE)")
+    w.among(f.actor_ids, "EXISTS (SELECT 1 FROM story_documents sd JOIN mentions m ON "
+                         "m.document_id = sd.document_id WHERE sd.story_id = s.id AND "
+                         "m.actor_id IN ({ids}))")
+    has_event = "EXISTS (SELECT 1 FROM events e WHERE e.story_id = s.id AND {})"
+    w.add(f.type and f.type.upper(), has_event.format("e.type = ?"))
+    w.add(f.topic and f.topic.lower(), has_event.format(_TOPIC.format("e")))
+    return w.page(conn, "SELECT s.id FROM stories s",
+                  "s.last_date IS NULL, s.last_date DESC, s.size DESC, s.id", f)
 
 
 def actors(conn: sqlite3.Connection, f: Filters, name: str | None = None) -> Page:
     """Actors, most mentioned first; `name` matches any alias (case-insensitive)."""
-    where: list[str] = []
-    args: list[Any] = []
-    if f.kind:
-        where.append("x.kind = ?")
-        args.append(f.kind.lower())
-    if name:
-        where.append("EXISTS (SELECT 1 FROM actor_aliases a WHERE a.actor_id = x.id AND "
-                     "a.alias LIKE ? ESCAPE '\\')")
-        args.append("%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                    + "%")
-    if f.actor_ids is not None:
-        where.append(f"x.id IN ({_marks(f.actor_ids)})")
-        args.extend(f.actor_ids)
-    return _page(conn, "SELECT x.id FROM actors x", where, args,
-                 "(SELECT count(*) FROM mentions m WHERE m.actor_id = x.id) DESC, x.name", f)
+    w = _Where()
+    w.add(f.kind and f.kind.lower(), "x.kind = ?")
+    w.add(name and _like(name), "EXISTS (SELECT 1 FROM actor_aliases a WHERE a.actor_id = "
+                                "x.id AND a.alias LIKE ? ESCAPE '\\')")
+    w.among(f.actor_ids, "x.id IN ({ids})")
+    return w.page(conn, "SELECT x.id FROM actors x",
+                  "(SELECT count(*) FROM mentions m WHERE m.actor_id = x.id) DESC, x.name", f)
 
 
 def claims(conn: sqlite3.Connection, f: Filters) -> Page:
     """Claims, by document (newest first) and position; ids are `document_id:idx`."""
-    where: list[str] = []
-    args: list[Any] = []
-    if f.document:
-        where.append("c.document_id = ?")
-        args.append(f.document)
-    if f.kind:
-        where.append("c.kind = ?")
-        args.append(f.kind)
-    if f.outlet:
-        where.append("d.outlet = ? COLLATE NOCASE")
-        args.append(f.outlet)
-    if f.date_from:
-        where.append("d.published >= ?")
-        args.append(f.date_from)
-    if f.date_to:
-        where.append("substr(d.published, 1, 10) <= ?")
-        args.append(f.date_to)
-    if f.actor_ids is not None:
-        where.append(f"EXISTS (SELECT 1 FROM mentions m WHERE m.document_id = c.document_id "
-                     f"AND m.idx = c.source_mention AND m.actor_id IN ({_marks(f.actor_ids)}))")
-        args.extend(f.actor_ids)
+    w = _Where()
+    w.add(f.document, "c.document_id = ?")
+    w.add(f.kind, "c.kind = ?")
+    w.add(f.outlet, "d.outlet = ? COLLATE NOCASE")
+    w.add(f.date_from, "d.published >= ?")
+    w.add(_end_of(f.date_to), "substr(d.published, 1, 10) <= ?")
+    w.among(f.actor_ids, "EXISTS (SELECT 1 FROM mentions m WHERE m.document_id = "
+                         "c.document_id AND m.idx = c.source_mention AND m.actor_id IN "
+                         "({ids}))")
     select = ("SELECT c.document_id || ':' || c.idx AS id FROM claims c JOIN documents d ON "
               "d.id = c.document_id")
-    return _page(conn, select, where, args,
-                 "d.published IS NULL, d.published DESC, d.rowid DESC, c.idx", f)
+    return w.page(conn, select, "d.published IS NULL, d.published DESC, d.rowid DESC, c.idx",
+                  f)
 
 
 def claim(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
