@@ -752,7 +752,8 @@ def serve(
         print(f"binding to {host}: writes need this access token: {token}", file=sys.stderr,
               flush=True)
     _open(db).close()  # a missing store fails here, with the usual message
-    err.print(f"Storyline on http://{host}:{port}/ (API docs at /api/docs); Ctrl-C stops it",
+    err.print(f"Storyline on http://{host}:{port}/ (API described at /openapi.json); "
+              "Ctrl-C stops it",
               markup=False, highlight=False)
     run_server(db, host=host, port=port, token=token)
 

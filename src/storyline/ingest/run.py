@@ -39,9 +39,9 @@ from storyline.stories import StoryBuilder
 CHUNK_SIZE = 4
 CHUNKS_PER_WORKER = 3
 #: How worker processes start: forked from a small server process started afresh, or else
-#: a new interpreter each; never forked from this one, whose threads (the executor's, the
-#: store's) make fork unsafe. Both measured at about 2 s for two workers, mostly loading
-#: the language model; forkserver workers also stop at once.
+#: a new interpreter each; never forked from this one, whose threads (the executor's) and
+#: open SQLite connection make fork unsafe. Both measured at about 2 s for two workers,
+#: mostly loading the language model; forkserver workers also stop at once.
 START_METHOD = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
                 else "spawn")
 
@@ -205,7 +205,8 @@ class WorkerPool:
         self.workers = workers
         self.chunk_size = chunk_size
         context = multiprocessing.get_context(start_method)
-        # Only this process holds `_alive`'s other end: workers see it close when it ends.
+        # Only this process holds the sending end, `_alive`; workers watch the other end
+        # and see it close when this process ends, however it ends.
         self._watched, self._alive = context.Pipe(duplex=False)
         self.executor = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker,
