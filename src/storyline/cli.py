@@ -60,18 +60,33 @@ def ingest(
     workers: Annotated[int, typer.Option(
         min=1, help="Processes for the per-document stages (cleaning, NLP, events); this "
                     "one alone writes the database, in input order.")] = 1,
+    ray: Annotated[bool, typer.Option(
+        "--ray", help="Run the per-document stages on Ray, one actor per free CPU: on the "
+                      "cluster at --ray-address, else at $RAY_ADDRESS, else on a Ray "
+                      "started on this machine for the run; this process alone writes "
+                      "the database. Needs storyline\\[ray].")] = False,
+    ray_address: Annotated[str | None, typer.Option(
+        help="Ray cluster for --ray (implies it): auto, HOST:PORT or ray://HOST:10001; "
+             "local starts one on this machine.", show_default=False)] = None,
 ) -> None:
     """Read articles (.txt, .html, .json, .jsonl) into the knowledge base.
 
     Exit status: 0 when every item was stored, 1 when some were rejected (the others
-    are stored), 2 on a usage or database error or a worker process that died, 130 when
-    interrupted.
+    are stored), 2 on a usage or database error or a worker process (or Ray actor) that
+    died, 130 when interrupted.
     """
+    import os
     from concurrent.futures import BrokenExecutor
 
     from storyline.ingest.readers import ReadOptions
     from storyline.ingest.run import ingest as run_ingest
 
+    address = None
+    if ray or ray_address:
+        address = ray_address or os.environ.get("RAY_ADDRESS") or "local"
+        if workers != 1:
+            raise typer.BadParameter("not with --ray, which runs one Ray actor per free CPU "
+                                     "of the cluster", param_hint="'--workers'")
     options = ReadOptions(max_article_bytes=int(max_article_mb * 1024 * 1024))
     store = _open(db, create=True)
     if aliases:
@@ -89,9 +104,10 @@ def ingest(
                     bar.update(task, description=f"{report.summary()}  [dim]{source}[/]")
 
                 report = run_ingest(paths, store, options=options, progress=hook,
-                                    workers=workers)
+                                    workers=workers, ray_address=address)
         else:
-            report = run_ingest(paths, store, options=options, workers=workers)
+            report = run_ingest(paths, store, options=options, workers=workers,
+                                ray_address=address)
     except BrokenExecutor as exc:
         err.print(f"error: a worker process ended abruptly ({exc}); the documents stored so "
                   "far are kept: re-run the same command to store the rest",

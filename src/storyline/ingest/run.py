@@ -4,7 +4,8 @@ With `workers` > 1 the per-document stages (cleaning, the language model and eve
 that needs its parses) run in that many worker processes, each with its own pipeline,
 while this process stays the single writer: it reads the inputs, resolves actors, places
 documents in stories and writes the store, in input order, so the knowledge base is the
-same as a one-process run on the same input.
+same as a one-process run on the same input. With `ray_address` the same stages run on
+a Ray cluster instead (`storyline.ingest.distributed`), and this process still writes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from storyline.actors.resolve import Resolver
 from storyline.errors import InputError
@@ -76,28 +77,40 @@ ProgressHook = Callable[[IngestReport, str], None]
 def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = None,
            pipeline: Pipeline | None = None, stdin: BinaryIO | None = None,
            progress: ProgressHook | None = None, batch_size: int = 50,
-           batch_seconds: float = 1.0, workers: int = 1) -> IngestReport:
+           batch_seconds: float = 1.0, workers: int = 1,
+           ray_address: str | None = None) -> IngestReport:
     """Ingest every item under `paths` into `store` and report what happened.
 
     Documents are committed in small batches (every `batch_size` documents or
     `batch_seconds`), each one atomically, so an interrupted run keeps what it
     committed and a re-run of the same inputs completes the job. `workers` > 1 runs
     the per-document stages in that many processes (`pipeline`, when given, is sent
-    to each of them, so its stages must pickle).
+    to each of them, so its stages must pickle). `ray_address` runs them on Ray
+    instead, one actor per free CPU: "local" starts Ray on this machine for the run,
+    anything else is a cluster address as `ray.init` takes it ("auto", "ray://head:10001").
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
+    if ray_address is not None and workers != 1:
+        raise ValueError("workers and ray_address exclude each other: on Ray one actor runs "
+                         "per free CPU of the cluster")
     paths = list(paths)
     gazetteer = store.actors.person_names()
     resolver = Resolver(store.actors)
     stories = StoryBuilder(store)
     report = IngestReport()
+    remote = None
+    if ray_address is not None:
+        from storyline.ingest.distributed import RayPool
+
+        # Connected before the run is recorded: no ray, or a bad address, fails right away.
+        remote = RayPool(ray_address, pipeline, gazetteer)
     report.run_id = store.start_run(paths)
     store.begin()
     last_commit = time.monotonic()
     pending = 0
     try:
-        with _analyser(workers, pipeline, gazetteer) as analyse:
+        with _analyser(workers, pipeline, gazetteer, remote) as analyse:
             for item in analyse(_counted(read(paths, options, stdin=stdin), report)):
                 if isinstance(item, Rejection):
                     _reject(store, report, item)
@@ -113,7 +126,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
         resolver.finish()
     except KeyboardInterrupt:
         report.interrupted = True
-    except BrokenExecutor:  # a worker died (killed, out of memory): keep what is stored
+    except BrokenExecutor:  # a worker or actor died (killed, out of memory): keep what is stored
         store.finish_run(report.run_id, "failed", report.counts())
         store.commit()
         raise
@@ -132,10 +145,26 @@ def _counted(items: Iterable[Item], report: IngestReport) -> Iterator[Item]:
 Analyse = Callable[[Iterable[Item]], Iterator[Item]]
 
 
+class Pool(Protocol):
+    """Where the per-document stages run apart from the writer: worker processes, Ray."""
+
+    def __enter__(self) -> Pool: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+    def analyse(self, items: Iterable[Item]) -> Iterator[Item]: ...
+
+
 @contextmanager
-def _analyser(workers: int, pipeline: Pipeline | None,
-              gazetteer: list[str]) -> Iterator[Analyse]:
-    """How items become analysed items: in this process, or in a pool of workers."""
+def _analyser(workers: int, pipeline: Pipeline | None, gazetteer: list[str],
+              remote: Pool | None = None) -> Iterator[Analyse]:
+    """How items become analysed items: in this process, in a pool of workers, or in
+    `remote`, a pool made (and connected) by the caller."""
+    if remote is not None:
+        with remote:
+            yield remote.analyse
+        return
     if workers == 1:
         local = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
         yield lambda items: (_analyse(item, local) for item in items)
@@ -281,12 +310,19 @@ def _start_worker(pipeline: Pipeline | None, gazetteer: list[str], writer: Conne
     global _worker_pipeline
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with_writer, args=(writer,), daemon=True).start()
-    _worker_pipeline = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
-    for st in _worker_pipeline.stages:
+    _worker_pipeline = worker_pipeline(pipeline, gazetteer)
+
+
+def worker_pipeline(pipeline: Pipeline | None, gazetteer: list[str]) -> Pipeline:
+    """A worker's pipeline (`pipeline`, or the full one), its model loaded now, not in the
+    first document."""
+    built = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
+    for st in built.stages:
         if isinstance(st.func, Recognizer):
             # A model that cannot load is reported per document, as in a one-process run.
             with suppress(Exception):
-                st.func.nlp  # noqa: B018 - loads the model now, not in the first document
+                st.func.nlp  # noqa: B018 - loads the model
+    return built
 
 
 def _end_with_writer(writer: Connection) -> None:
@@ -297,12 +333,16 @@ def _end_with_writer(writer: Connection) -> None:
 
 
 def _analyse_chunk(chunk: list[Item]) -> list[bytes]:
+    assert _worker_pipeline is not None, "worker started without _start_worker"
+    return analyse_chunk(chunk, _worker_pipeline)
+
+
+def analyse_chunk(chunk: list[Item], pipeline: Pipeline) -> list[bytes]:
     """Analyse a chunk in a worker; each result pickled here, so a document that cannot
     be sent back is rejected alone, not with its whole chunk."""
-    assert _worker_pipeline is not None, "worker started without _start_worker"
     out: list[bytes] = []
     for item in chunk:
-        result = _analyse(item, _worker_pipeline)
+        result = _analyse(item, pipeline)
         try:
             out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as exc:
