@@ -1,13 +1,15 @@
 """Ingest throughput on real articles, by number of worker processes, against bare spaCy.
 
     python benchmarks/ingest_throughput.py [--corpus ../shared/corpora/polnear] [--limit N]
-        [--repeat 1] [--workers 1 2] [--bare] [--rounds 1]
+        [--repeat 1] [--workers 1 2] [--ray] [--bare] [--rounds 1]
 
 For each worker count, the whole `storyline ingest` path (read, clean, NLP, time, events,
 attribution, actor resolution, stories, SQLite writes) on the same feed: seconds of wall
 time from the start of the run to its end (model loading and worker start-up included),
 articles/s, words/s, seconds until the first document was stored, and the peak RSS and
-CPU seconds summed over the writer and its workers. `--bare` adds, for each worker count N, the bare spaCy
+CPU seconds summed over the writer and its workers. `--ray` adds the same run on a Ray
+instance started locally for it (`ingest --ray`: one actor per CPU; Ray's start-up and
+its own processes included). `--bare` adds, for each worker count N, the bare spaCy
 pass with the same model and pipes, `nlp.pipe(paragraphs, n_process=N)`, over the
 cleaned paragraphs of the same texts (model loaded before the clock starts), and the
 ratio of the two. Every measurement runs in a fresh child process; `--rounds` repeats the
@@ -112,6 +114,14 @@ def usage() -> Iterator[Usage]:
 
 
 def _ingest(feed: str, workers: int, queue: Any) -> None:
+    _measure_ingest(feed, queue, workers=workers)
+
+
+def _ingest_ray(feed: str, workers: int, queue: Any) -> None:
+    _measure_ingest(feed, queue, ray_address="local")
+
+
+def _measure_ingest(feed: str, queue: Any, **how: Any) -> None:
     from storyline.ingest.run import IngestReport, ingest
     from storyline.store import Store
 
@@ -124,7 +134,7 @@ def _ingest(feed: str, workers: int, queue: Any) -> None:
     with (tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store,
           usage() as used):
         start = time.perf_counter()
-        report = ingest([feed], store, workers=workers, progress=stored)
+        report = ingest([feed], store, progress=stored, **how)
         elapsed = time.perf_counter() - start
     queue.put({"seconds": elapsed, "first_s": first[0] if first else None,
                "peak_rss_mb": used.peak_rss_mb, "cpu_s": used.cpu_s,
@@ -190,6 +200,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
                         help="worker counts to measure (1 = in-process)")
+    parser.add_argument("--ray", action="store_true",
+                        help="also measure on a local Ray, one actor per CPU (needs ray)")
     parser.add_argument("--bare", action="store_true",
                         help="also time bare spaCy nlp.pipe with n_process = each count")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every measurement")
@@ -205,6 +217,9 @@ def main() -> None:
                 if args.bare:
                     results.setdefault(f"bare_spacy_n_process_{n}", []).append(
                         _child(_bare, str(feed), n))
+            if args.ray:
+                results.setdefault("storyline_ray_local", []).append(
+                    _child(_ingest_ray, str(feed), 0))
     report: dict[str, Any] = {"articles": articles, "words": words, "cores": os.cpu_count(),
                               "rounds": args.rounds}
     report |= {name: _summary(runs, articles, words) for name, runs in results.items()}
