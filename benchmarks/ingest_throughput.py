@@ -1,6 +1,6 @@
 """Ingest throughput on real articles, by number of worker processes, against bare spaCy.
 
-    python benchmarks/ingest_throughput.py [--corpus ../shared/corpora/polnear] [--limit N]
+    python benchmarks/ingest_throughput.py [--corpus POLNEAR ECBPLUS] [--limit N]
         [--repeat 1] [--workers 1 2] [--ray] [--bare] [--rounds 1]
 
 For each worker count, the whole `storyline ingest` path (read, clean, NLP, time, events,
@@ -33,16 +33,37 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
-def build_feed(corpus: Path, repeat: int, out: Path, limit: int | None = None
+
+def corpus_texts(corpus: Path, limit: int | None = None) -> list[tuple[str, str]]:
+    """`(name, text)` of the English articles of one shared corpus: a PolNeAR folder
+    (`*/text/*.txt`) or ECB+ (its folder or `ecbplus.tgz`; tokens joined by spaces, the
+    URL line that opens each ECB+ text left out)."""
+    if (corpus / "ecbplus.tgz").exists() or corpus.name.startswith("ecbplus"):
+        from storyline.evaluate.ecbplus import load
+
+        archive = corpus / "ecbplus.tgz" if corpus.is_dir() else corpus
+        out = []
+        for doc in load(archive):
+            lines = doc.text.split("\n")
+            if lines and lines[0].lower().startswith(("http", "www")):
+                lines = lines[1:]
+            out.append((f"ecb-{doc.name}", "\n".join(lines)))
+        return out[:limit]
+    return [(path.stem, path.read_text(encoding="utf-8", errors="replace"))
+            for path in sorted(corpus.glob("*/text/*.txt"))[:limit]]
+
+
+def build_feed(corpora: list[Path], repeat: int, out: Path, limit: int | None = None
                ) -> tuple[int, int]:
-    texts = sorted(corpus.glob("*/text/*.txt"))[:limit]
+    """A JSON Lines feed of every article of `corpora`, `repeat` times with fresh ids."""
+    texts = [t for corpus in corpora for t in corpus_texts(corpus, limit)]
     articles = words = 0
     with out.open("w", encoding="utf-8") as handle:
         for r in range(repeat):
-            for path in texts:
-                text = path.read_text(encoding="utf-8", errors="replace")
-                handle.write(json.dumps({"id": f"{path.stem}#{r}", "text": text}) + "\n")
+            for name, text in texts:
+                handle.write(json.dumps({"id": f"{name}#{r}", "text": text}) + "\n")
                 articles += 1
                 words += len(text.split())
     return articles, words
@@ -195,8 +216,12 @@ def _summary(runs: list[dict[str, Any]], articles: int, words: int) -> dict[str,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", default="../shared/corpora/polnear")
-    parser.add_argument("--limit", type=int, default=None, help="articles to use (all)")
+    parser.add_argument("--corpus", nargs="+", default=[str(SHARED / "polnear"),
+                                                         str(SHARED / "ecbplus")],
+                        help="PolNeAR and/or ECB+ folders (default: both, ~2,000 articles)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="articles to use from each corpus (all)")
+    parser.add_argument("--json", default=None, help="also write the report here")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
                         help="worker counts to measure (1 = in-process)")
@@ -209,7 +234,8 @@ def main() -> None:
     results: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "feed.jsonl"
-        articles, words = build_feed(Path(args.corpus), args.repeat, feed, args.limit)
+        articles, words = build_feed([Path(c) for c in args.corpus], args.repeat, feed,
+                                     args.limit)
         for _ in range(args.rounds):
             for n in args.workers:
                 results.setdefault(f"storyline_workers_{n}", []).append(
@@ -229,6 +255,8 @@ def main() -> None:
                      / statistics.median(s["seconds"] for s in results[f"storyline_workers_{n}"]),
                      3) for n in args.workers}
     print(json.dumps(report, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
