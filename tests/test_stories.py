@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from conftest import CORPUS, SHARED
+from storyline.actors.resolve import Resolver
 from storyline.clean.rules import load_data
 from storyline.cli import app
 from storyline.ingest.run import ingest
-from storyline.model import Document
+from storyline.model import Document, Mention
 from storyline.pipeline import CLEAN_STAGES, Pipeline
 from storyline.store import Store
 from storyline.stories import StoryBuilder
@@ -39,7 +40,7 @@ from storyline.stories.corroborate import (
     origin_of,
     outlet_name,
 )
-from storyline.stories.merge import Profile, merged_values, score
+from storyline.stories.merge import EventMerger, Profile, merged_values, score
 from storyline.stories.rules import StoryRules, StoryRulesError, parse_rules, story_rules
 from storyline.stories.story import StoryReader
 
@@ -936,3 +937,237 @@ def test_export_stories_as_csv_and_jsonl(seeds_db: str, tmp_path: Path) -> None:
         header = next(csv.reader(handle))
     assert {"story", "documents", "outlets", "origins", "single_origin", "conflicts"} <= set(
         header)
+
+
+# --- 7. one more document costs the same in a large store --------------------------------
+
+
+def _vm_steps(store: Store, call: Callable[[], object]) -> int:
+    """How much work SQLite does for `call` (virtual machine steps, in tens): a measure
+    of cost that does not depend on the machine or its load."""
+    steps = 0
+
+    def tick() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store.conn.set_progress_handler(tick, 10)
+    try:
+        call()
+    finally:
+        store.conn.set_progress_handler(None, 10)
+    return steps
+
+
+def _traced(store: Store, call: Callable[[], object]) -> list[str]:
+    """The statements `call` runs, with their parameters filled in."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        store.conn.set_trace_callback(None)
+    return statements
+
+
+def test_candidate_dates_list_the_candidates_in_order_with_their_dates(kb: Store) -> None:
+    a, b, c, d = _four_stories(kb)
+    assert kb.stories.candidate_dates(["shared"], 40) == [
+        (s, "2026-03-01", "2026-03-01") for s in (d, c, b, a)]
+    assert [s for s, _, _ in kb.stories.candidate_dates(["alpha", "shared"], 1)] == \
+        kb.stories.candidates(["alpha", "shared"], 1) == [a, d]
+    assert set(kb.stories.states([a, "st_missing"])) == {a}
+
+
+def test_stories_outside_the_date_window_are_passed_over_unread(
+        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, old = _assign(kb, "w1", WATER, "2026-01-05")
+    _, recent = _assign(kb, "w2", WATER, "2026-03-01")  # too late for the January story
+    assert recent.new and recent.evidence["too_far_in_time"] == [
+        {"story": old.story, "days_apart": 55}]
+    read: list[str] = []
+    states = kb.stories.states
+
+    def recording(ids: Iterable[str]) -> dict[str, Any]:
+        ids = list(ids)
+        read.extend(ids)
+        return states(ids)
+
+    monkeypatch.setattr(kb.stories, "states", recording)
+    _, late = _assign(kb, "w3", WATER_TOO, "2026-03-02")
+    assert (late.story, late.new) == (recent.story, False)
+    assert late.evidence["too_far_in_time"] == [{"story": old.story, "days_apart": 56}]
+    assert read == [recent.story]  # the January story's centroid is never read
+
+
+def _roles(store: Store, doc: str, holders: list[tuple[str, str | None]], n: int) -> None:
+    rows = [(actor, doc, i, "president", "head of state", None, org, None, None, 0, 9, 0, 9)
+            for i in range(n) for actor, org in holders]
+    with store.transaction():
+        store.conn.executemany(
+            "INSERT INTO roles (actor_id, document_id, mention, title, title_group, "
+            "qualifier, organization, organization_actor_id, as_of, char_start, char_end, "
+            "source_start, source_end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+def test_title_holders_cost_the_same_however_many_roles_name_them(kb: Store) -> None:
+    doc = _stored(kb, "r1", "2026-03-01")
+    with kb.transaction():
+        haddad = kb.actors.create("person", "Leila Haddad", seed="t")
+        nasser = kb.actors.create("person", "Omar Nasser", seed="t")
+    holders = [(haddad, "Syria"), (nasser, "Lebanon"), (nasser, None), (haddad, "")]
+    _roles(kb, doc, holders, 5)
+    expected = [(nasser, "Lebanon"), (haddad, "Syria")]  # with an organization, once each
+    assert kb.actors.title_holders("head of state") == expected
+    assert kb.actors.title_holders("minister") == []
+    few = _vm_steps(kb, lambda: kb.actors.title_holders("head of state"))
+    _roles(kb, doc, holders, 2000)  # 8,000 more roles of the same holders
+    assert kb.actors.title_holders("head of state") == expected
+    many = _vm_steps(kb, lambda: kb.actors.title_holders("head of state"))
+    assert many <= few + 2, (few, many)  # one B-tree level deeper at most
+
+
+def test_resolver_reads_the_holders_of_a_title_once_per_document(
+        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc_id = _stored(kb, "r1", "2026-03-01")
+    with kb.transaction():
+        haddad = kb.actors.create("person", "Leila Haddad", seed="t")
+    _roles(kb, doc_id, [(haddad, "Syria")], 3)
+    calls: list[str] = []
+    holders = kb.actors.title_holders
+
+    def counting(group: str) -> list[tuple[str, str]]:
+        calls.append(group)
+        return holders(group)
+
+    monkeypatch.setattr(kb.actors, "title_holders", counting)
+    text = "The Syrian president met the president of Syria's guests. The president left."
+    doc = Document(source="t.txt", name="t.txt", format="txt", raw=text)
+    doc.text = text
+    for phrase in ("The Syrian president", "the president of Syria", "The president"):
+        start = text.index(phrase)
+        doc.mentions.append(Mention(start, start + len(phrase), phrase, "person",
+                                    "rule:title-only"))
+    Resolver(kb.actors).resolve(doc)
+    assert [m.actor for m in doc.mentions] == [haddad, haddad, None]
+    assert calls == ["head of state"]
+
+
+def test_reports_of_many_events_read_at_once_are_those_read_one_by_one(
+        seeds: Store) -> None:
+    canonical = [r["id"] for r in seeds.conn.execute(
+        "SELECT id FROM events WHERE canonical = id ORDER BY rowid")]
+    merged = [r["id"] for r in seeds.conn.execute(
+        "SELECT id FROM events WHERE canonical != id")]
+    assert merged
+    together = seeds.events.reports(canonical + merged)
+    assert together == {c: seeds.events.members(c) for c in canonical}
+    assert all(together[c] for c in canonical)
+    assert sum(len(r) for r in together.values()) == len(canonical) + len(merged)
+
+
+def test_placing_a_document_reads_each_event_of_its_story_once(
+        seeds_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(_copy(seeds_db, tmp_path / "kb.db")) as store:
+        before = _merge_groups(store)
+        builder = StoryBuilder(store)
+        reads: list[list[str]] = []
+        reports, place = store.events.reports, builder.place
+
+        def reading(ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+            reads[-1].extend(ids)
+            return reports(ids)
+
+        def placing(doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
+            reads.append([])
+            return place(doc_id, terms, date)
+
+        monkeypatch.setattr(store.events, "reports", reading)
+        monkeypatch.setattr(builder, "place", placing)
+        builder.rebuild()
+        assert _merge_groups(store) == before
+        absorbed = {r["into_id"] for r in store.conn.execute("SELECT into_id FROM "
+                                                             "event_merges")}
+        assert sum(len(r) for r in reads) > len(reads)
+        for ids in reads:  # only an event that absorbed a report is read again (its gaps)
+            again = {e for e in ids if ids.count(e) > 1}
+            assert again <= absorbed, again
+
+
+def test_story_stage_queries_search_indexes_and_never_scan_a_table(
+        seeds_db: str, tmp_path: Path) -> None:
+    with Store(_copy(seeds_db, tmp_path / "kb.db")) as store:
+        builder = StoryBuilder(store)
+        statements: list[str] = []
+        with store.transaction():
+            store.stories.clear()
+            for doc_id, date in store.stories.documents_for_rebuild():
+                signed = store.stories.signature(doc_id)
+                assert signed is not None
+                statements += _traced(store, lambda d=doc_id, t=signed[0], day=date:
+                                      builder.place(d, t, day))
+        reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE",
+                                                                         "DELETE"))]
+        assert len(reads) > 20
+        indexes = set()
+        for sql in reads:
+            plan = [r["detail"] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql)]
+            subqueries = {p.split()[1] for p in plan if p.startswith(("CO-ROUTINE",
+                                                                       "MATERIALIZE"))}
+            scans = [p for p in plan if p.startswith("SCAN") and p.split()[1] not in
+                     subqueries and p != "SCAN CONSTANT ROW"]
+            assert not scans, (sql, plan)
+            indexes |= {p.split(" INDEX ")[1].split()[0] for p in plan if " INDEX " in p}
+        # the newest canonical events of a type in a story without walking the story;
+        # the dates of candidate stories and of reports without reading their rows
+        assert {"events_story_canonical", "stories_span", "documents_dated"} <= indexes
+
+
+def _report(store: Store, name: str, published: str | None, story: str = "st_meetings"
+            ) -> tuple[str, str]:
+    """A stored document reporting one meeting on 2026-01-04 (topics trade and water), in
+    `story`: two such reports score 0.6 (same type, same day, two topics), the threshold."""
+    doc = _stored(store, name, published)
+    eid = f"ev_{name}"
+    day, topics = "2026-01-04", json.dumps(["trade", "water"])
+    with store.transaction():
+        store.conn.execute(
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (eid, "CONSULT", "meeting", day, day, day, "day", None, None, None, "asserted",
+             topics, 0.5, story, "2026-03-01T00:00:00+00:00", eid, None))
+        store.conn.execute(
+            "INSERT INTO event_mentions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (doc, 0, eid, "CONSULT", "meeting", "met", 7, 10, 0, 20, 0, 20, "They met.", None,
+             None, None, "asserted", topics, None, "[]", 0.5, "test", 0, None))
+    return doc, eid
+
+
+@pytest.mark.parametrize(("published", "merges"), [
+    ("2026-01-20", True), ("2026-01-26", True), ("2026-01-27", False),  # 21 days reach
+    ("2025-12-15", True), ("2025-12-14", False),  # a report stored late, dated earlier
+    (None, True)])  # an undated report is compared with the story's events of any date
+def test_a_dated_report_is_merged_only_with_events_reported_within_the_story_window(
+        kb: Store, published: str | None, merges: bool) -> None:
+    _, first = _report(kb, "m1", "2026-01-05")
+    doc, _ = _report(kb, "m2", published)
+    with kb.transaction():
+        made = EventMerger(kb.events).link(doc, "st_meetings")
+    assert [m["into"] for m in made] == ([first] if merges else [])
+    if merges:
+        assert made[0]["score"] == story_rules().merge_threshold
+
+
+def test_an_event_stays_open_while_it_is_reported_or_has_an_undated_report(
+        kb: Store) -> None:
+    merger = EventMerger(kb.events)
+    _, first = _report(kb, "m1", "2026-01-05")
+    for name, published in [("m2", "2026-01-25"), ("m3", "2026-02-14"), ("m4", None),
+                            ("m5", "2026-06-30")]:
+        doc, _ = _report(kb, name, published)
+        with kb.transaction():
+            assert [m["into"] for m in merger.link(doc, "st_meetings")] == [first], name
+    # m3 is 40 days after m1 but 20 after m2; m5 is months later but m4 is undated
+    assert kb.events.story_candidates("st_meetings", "CONSULT", "doc-none",
+                                      reported=("2026-08-01", "2026-08-31")) == [first]
+    assert kb.events.story_candidates("st_meetings", "CONSULT", "doc-none") == [first]

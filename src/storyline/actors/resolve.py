@@ -19,6 +19,7 @@ in this order (the first that decides wins, and the reason is kept on every ment
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from storyline.actors.local import (
@@ -32,6 +33,12 @@ from storyline.actors.local import (
 from storyline.actors.names import acronym_of, display_name, name_key, names_match, org_key
 from storyline.model import Document, Entity
 from storyline.store.actors import ActorTable, script_of
+
+
+@lru_cache(maxsize=65536)
+def _hint(organization: str | None) -> str:
+    """`org_hint`, remembered: the holders of a title are compared for many documents."""
+    return org_hint(organization)
 
 
 def person_keys(name: str) -> set[str]:
@@ -74,8 +81,9 @@ class Resolver:
         one-word "person" the model mistyped before the store knew the name as a place
         or organization ("Jordan") is folded into that actor, with the reason recorded.
         """
+        holders: dict[str, list[tuple[str, str]]] = {}
         for doc_id, idx, text in self.table.unresolved_titles(self.documents):
-            actor, how = self._by_title(text)
+            actor, how = self._by_title(text, holders)
             if actor is not None:
                 self.table.link_mention(doc_id, idx, actor, how)
         for actor, alias in self.table.lone_names(self.created):
@@ -101,9 +109,10 @@ class Resolver:
             self._mark(doc, entity, actor, how)
             self._file(doc, entity, actor)
             self.table.refresh_name(actor)
+        holders: dict[str, list[tuple[str, str]]] = {}
         for m in doc.mentions:
             if m.entity is None and m.method == "rule:title-only":
-                actor, how = self._by_title(m.text)
+                actor, how = self._by_title(m.text, holders)
                 m.actor, m.resolution = actor, how
 
     def _mark(self, doc: Document, entity: Entity, actor: str | None,
@@ -193,11 +202,17 @@ class Resolver:
                           "evidence": "surname only; several persons in the store have it"}
         return None, {}
 
-    def _by_title(self, text: str) -> tuple[str | None, dict[str, Any]]:
+    def _by_title(self, text: str, holders: dict[str, list[tuple[str, str]]] | None = None
+                  ) -> tuple[str | None, dict[str, Any]]:
+        """`holders` keeps the holders of each title read while resolving one document
+        (its own roles are stored after it is resolved)."""
         group, hint = title_of(text)
-        holders = self.table.role_holders(group)
-        actors = {h["actor_id"] for h in holders
-                  if hints_match(hint, org_hint(h["organization"]))}
+        if holders is None:
+            holders = {}
+        if group not in holders:
+            holders[group] = self.table.title_holders(group)
+        actors = {actor for actor, organization in holders[group]
+                  if hints_match(hint, _hint(organization))}
         if len(actors) == 1:
             return actors.pop(), {"status": "linked",
                                   "evidence": f"title {group!r} of {hint!r} held by one actor"}

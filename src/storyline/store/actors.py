@@ -53,10 +53,31 @@ class ActorTable:
             "SELECT alias FROM actor_aliases WHERE actor_id = ? ORDER BY count DESC",
             (actor_id,))]
 
-    def role_holders(self, group: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(
-            "SELECT actor_id, organization, as_of FROM roles WHERE title_group = ? "
-            "ORDER BY as_of", (group,))]
+    def title_holders(self, group: str) -> list[tuple[str, str]]:
+        """(actor, organization) of the roles with a title of `group` that name an
+        organization, each pair once.
+
+        Every document naming a holder adds a role row, so the rows are not read: the
+        query skips from one distinct pair to the next in the index `roles_title_holder`,
+        and the cost grows with the number of holders, not with the store.
+        """
+        out: list[tuple[str, str]] = []
+        organization = ""
+        while True:  # each step is one seek in the index
+            organization = self.conn.execute(
+                "SELECT min(organization) FROM roles WHERE title_group = ? AND "
+                "organization > ?", (group, organization)).fetchone()[0]
+            if organization is None:
+                return out
+            actor = ""
+            while True:
+                actor = self.conn.execute(
+                    "SELECT min(actor_id) FROM roles WHERE title_group = ? AND "
+                    "organization = ? AND actor_id > ?", (group, organization, actor)
+                ).fetchone()[0]
+                if actor is None:
+                    break
+                out.append((actor, organization))
 
     def person_names(self, limit: int = 50000) -> list[str]:
         """Multi-word person aliases, most used first: the gazetteer for Arabic text."""

@@ -21,6 +21,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    """`items` in pieces small enough for one statement's parameters."""
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 def event_id(document_id: str, index: int) -> str:
     """The id of the event first mentioned as `index` in the document (stable)."""
     return "ev_" + hashlib.sha1(f"{document_id}:{index}".encode()).hexdigest()[:12]
@@ -259,58 +264,100 @@ class EventTable:
             "WHERE m.document_id = ? ORDER BY m.idx", (doc_id,))]
 
     def story_candidates(self, story_id: str, type: str, exclude_doc: str,
-                         limit: int = 100) -> list[str]:
+                         limit: int = 100, reported: tuple[str, str] | None = None
+                         ) -> list[str]:
         """Canonical events of a story of one type that no mention of `exclude_doc` has:
-        the `limit` most recently stored, so a long story does not slow every addition."""
-        return [r["id"] for r in self.conn.execute(
-            "SELECT id FROM events c WHERE story_id = ? AND type = ? AND canonical = id AND "
-            "NOT EXISTS (SELECT 1 FROM events e JOIN event_mentions m ON m.event_id = e.id "
-            "WHERE e.canonical = c.id AND m.document_id = ?) ORDER BY rowid DESC LIMIT ?",
-            (story_id, type, exclude_doc, limit))]
+        of the `limit` most recently stored, those with a report published within
+        `reported` (first and last day, ISO) or undated; all of them without `reported`."""
+        return [event for event, open_ in self.newest_events(
+            story_id, type, exclude_doc, limit, reported) if open_]
+
+    def newest_events(self, story_id: str, type: str, exclude_doc: str, limit: int,
+                      reported: tuple[str, str] | None = None) -> list[tuple[str, bool]]:
+        """The `limit` most recently stored canonical events of a story of one type that
+        no mention of `exclude_doc` has, newest first, each with whether it has a report
+        published within `reported` or undated (True without `reported`).
+
+        Read through the partial index `events_story_canonical`, so neither the story's
+        length nor its merged reports slow the look-up; publication dates through the
+        covering index `documents_dated` (the document rows are large).
+        """
+        newest = ("SELECT id, rowid AS stored FROM events WHERE story_id = ? AND type = ? "
+                  "AND canonical = id AND id NOT IN (SELECT e.canonical FROM event_mentions "
+                  "m JOIN events e ON e.id = m.event_id WHERE m.document_id = ? AND "
+                  "e.canonical IS NOT NULL) ORDER BY rowid DESC LIMIT ?")
+        if reported is None:
+            return [(r["id"], True) for r in self.conn.execute(
+                newest, (story_id, type, exclude_doc, limit))]
+        return [(r["id"], bool(r["open"])) for r in self.conn.execute(
+            f"SELECT id, EXISTS (SELECT 1 FROM events e JOIN event_mentions m ON m.event_id "
+            "= e.id JOIN documents d INDEXED BY documents_dated ON d.id = "
+            "m.document_id WHERE e.canonical = c.id AND (d.published IS NULL OR d.published "
+            f"BETWEEN ? AND ?)) AS open FROM ({newest}) c ORDER BY stored DESC",
+            (*reported, story_id, type, exclude_doc, limit))]
 
     def members(self, canonical: str) -> list[dict[str, Any]]:
         """The per-document events merged into one canonical event, with what each says."""
-        out = []
-        for r in self.conn.execute(
-                "SELECT e.*, d.outlet, d.published, d.rowid AS doc_order, "
-                "(SELECT document_id FROM event_mentions WHERE event_id = e.id LIMIT 1) AS "
-                "document_id FROM events e JOIN documents d ON d.id = (SELECT document_id "
-                "FROM event_mentions WHERE event_id = e.id LIMIT 1) WHERE e.canonical = ? "
-                "ORDER BY d.rowid", (canonical,)):
-            rec = dict(r)
-            own = json.loads(rec["own"]) if rec["own"] else None
-            if own:  # the values this document gave, before merges overwrote them
-                rec.update(own)
-            rec["topics"] = json.loads(rec["topics"])
-            rec["participants"] = [dict(p) for p in self.conn.execute(
-                "SELECT p.role, p.event_mention, p.mention, m.text, m.actor_id, "
-                "coalesce(m.actor_id, lower(m.text)) AS key, coalesce(a.name, m.text) AS name "
-                "FROM event_participants p JOIN mentions m ON m.document_id = p.document_id "
-                "AND m.idx = p.mention LEFT JOIN actors a ON a.id = m.actor_id "
-                "WHERE p.event_id = ? ORDER BY p.event_mention, p.mention", (rec["id"],))]
-            place = None
-            if rec["location_mention"] is not None:
-                loc = self.conn.execute(
-                    "SELECT m.text, m.actor_id, coalesce(a.name, m.text) AS name FROM mentions m "
-                    "LEFT JOIN actors a ON a.id = m.actor_id WHERE m.document_id = ? AND "
-                    "m.idx = ?", (rec["location_document"], rec["location_mention"])).fetchone()
-                if loc is not None:
-                    place = {"key": loc["actor_id"] or loc["text"].lower(), "name": loc["name"],
-                             "text": loc["text"]}
-            rec["place"] = place
-            rec["mentions"] = [dict(m) for m in self.conn.execute(
-                "SELECT em.idx, em.trigger, em.trigger_start, em.trigger_end, "
-                "em.sentence_start, em.sentence_end, em.source_start, em.source_end, em.quote, "
-                "em.modality, em.score, em.topics, em.attribution, em.time_mention, "
-                "em.location_mention, mt.time AS time, mt.text AS time_text FROM "
-                "event_mentions em LEFT JOIN mentions mt ON mt.document_id = em.document_id "
-                "AND mt.idx = em.time_mention WHERE em.event_id = ? ORDER BY em.idx",
-                (rec["id"],))]
-            for m in rec["mentions"]:
-                m["topics"] = json.loads(m["topics"])
-                m["attribution"] = json.loads(m["attribution"])
-                m["time"] = json.loads(m["time"]) if m["time"] else None
-            out.append(rec)
+        return self.reports([canonical]).get(canonical, [])
+
+    def reports(self, canonicals: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """`members` of several canonical events at once (a few queries in all, not a few
+        per event): canonical id -> its per-document events, in the order stored. The
+        documents' outlets and dates come from the covering index `documents_dated`."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        records: dict[str, dict[str, Any]] = {}  # event id -> its record
+        for chunk in _chunks(list(dict.fromkeys(canonicals))):
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                    "SELECT e.*, d.outlet, d.published, d.rowid AS doc_order, "
+                    "(SELECT document_id FROM event_mentions WHERE event_id = e.id LIMIT 1) "
+                    "AS document_id FROM events e JOIN documents d INDEXED BY documents_dated "
+                    "ON d.id = (SELECT document_id FROM event_mentions WHERE event_id = e.id "
+                    "LIMIT 1) WHERE "
+                    f"e.canonical IN ({marks}) ORDER BY d.rowid, e.rowid", chunk):
+                rec = dict(r)
+                own = json.loads(rec["own"]) if rec["own"] else None
+                if own:  # the values this document gave, before merges overwrote them
+                    rec.update(own)
+                rec["topics"] = json.loads(rec["topics"])
+                rec["participants"], rec["place"], rec["mentions"] = [], None, []
+                records[rec["id"]] = rec
+                out.setdefault(rec["canonical"], []).append(rec)
+        ids = list(records)
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for p in self.conn.execute(
+                    "SELECT p.event_id AS event, p.role, p.event_mention, p.mention, m.text, "
+                    "m.actor_id, coalesce(m.actor_id, lower(m.text)) AS key, "
+                    "coalesce(a.name, m.text) AS name FROM event_participants p JOIN mentions "
+                    "m ON m.document_id = p.document_id AND m.idx = p.mention LEFT JOIN actors "
+                    f"a ON a.id = m.actor_id WHERE p.event_id IN ({marks}) ORDER BY "
+                    "p.event_id, p.event_mention, p.mention", chunk):
+                part = dict(p)
+                records[part.pop("event")]["participants"].append(part)
+            for m in self.conn.execute(
+                    "SELECT em.event_id AS event, em.idx, em.trigger, em.trigger_start, "
+                    "em.trigger_end, em.sentence_start, em.sentence_end, em.source_start, "
+                    "em.source_end, em.quote, em.modality, em.score, em.topics, "
+                    "em.attribution, em.time_mention, em.location_mention, mt.time AS time, "
+                    "mt.text AS time_text FROM event_mentions em LEFT JOIN mentions mt ON "
+                    "mt.document_id = em.document_id AND mt.idx = em.time_mention WHERE "
+                    f"em.event_id IN ({marks}) ORDER BY em.event_id, em.idx", chunk):
+                mention = dict(m)
+                mention["topics"] = json.loads(mention["topics"])
+                mention["attribution"] = json.loads(mention["attribution"])
+                mention["time"] = json.loads(mention["time"]) if mention["time"] else None
+                records[mention.pop("event")]["mentions"].append(mention)
+        for rec in records.values():
+            if rec["location_mention"] is None:
+                continue
+            loc = self.conn.execute(
+                "SELECT m.text, m.actor_id, coalesce(a.name, m.text) AS name FROM mentions m "
+                "LEFT JOIN actors a ON a.id = m.actor_id WHERE m.document_id = ? AND "
+                "m.idx = ?", (rec["location_document"], rec["location_mention"])).fetchone()
+            if loc is not None:
+                rec["place"] = {"key": loc["actor_id"] or loc["text"].lower(),
+                                "name": loc["name"], "text": loc["text"]}
         return out
 
     def merge(self, event: str, into: str, score: float, evidence: list[dict[str, Any]],

@@ -364,4 +364,19 @@ CREATE TABLE inferred_dates (
 """),
 )
 
+MIGRATIONS += (
+    # Look-ups made for every new document, whose cost must not grow with the store:
+    # the newest canonical events of one type in a story (without walking the story's
+    # merged reports and other types); the distinct holders of a title (without reading
+    # every role that names one); and the dates of candidate stories and the dates
+    # and outlets of reports, read from small covering indexes rather than from rows
+    # that hold a centroid or a whole article.
+    Migration(5, "indexes for flat per-document cost", """
+CREATE INDEX events_story_canonical ON events(story_id, type) WHERE canonical = id;
+CREATE INDEX roles_title_holder ON roles(title_group, organization, actor_id);
+CREATE INDEX stories_span ON stories(id, first_date, last_date);
+CREATE INDEX documents_dated ON documents(id, published, outlet);
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

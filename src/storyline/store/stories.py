@@ -88,21 +88,41 @@ class StoryTable:
 
     def candidates(self, keys: Iterable[str], per_key: int) -> list[str]:
         """Stories indexed under any of `keys`, the `per_key` most recent for each."""
-        found: list[str] = []
+        return [story for story, _, _ in self.candidate_dates(keys, per_key)]
+
+    def candidate_dates(self, keys: Iterable[str], per_key: int
+                        ) -> list[tuple[str, str | None, str | None]]:
+        """`candidates` as (story, first date, last date), in the same order: the dates
+        come from the small covering index `stories_span`, not from the story rows,
+        which hold the centroids: a story outside a document's date window is passed
+        over without reading its centroid."""
+        found: dict[str, tuple[str, str | None, str | None]] = {}
         for key in keys:
             for r in self.conn.execute(
-                    "SELECT story_id FROM story_keys WHERE key = ? ORDER BY version DESC "
-                    "LIMIT ?", (key, per_key)):
+                    "SELECT k.story_id, s.first_date, s.last_date FROM (SELECT story_id, "
+                    "version FROM story_keys WHERE key = ? ORDER BY version DESC LIMIT ?) k "
+                    "JOIN stories s INDEXED BY stories_span ON s.id = k.story_id "
+                    "ORDER BY k.version DESC", (key, per_key)):
                 if r["story_id"] not in found:
-                    found.append(r["story_id"])
-        return found
+                    found[r["story_id"]] = (r["story_id"], r["first_date"], r["last_date"])
+        return list(found.values())
 
     def state(self, story_id: str) -> StoryState | None:
-        row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        if row is None:
-            return None
-        return StoryState(row["id"], json.loads(row["centroid"]), row["first_date"],
-                          row["last_date"], int(row["size"]), int(row["version"]))
+        return self.states([story_id]).get(story_id)
+
+    def states(self, story_ids: Iterable[str]) -> dict[str, StoryState]:
+        """Story id -> state (centroid included), for those of `story_ids` that exist."""
+        ids = list(story_ids)
+        out: dict[str, StoryState] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f"SELECT * FROM stories WHERE id IN ({marks})",
+                                         chunk):
+                out[row["id"]] = StoryState(
+                    row["id"], json.loads(row["centroid"]), row["first_date"],
+                    row["last_date"], int(row["size"]), int(row["version"]))
+        return out
 
     def next_version(self) -> int:
         row = self.conn.execute("SELECT max(version) FROM stories").fetchone()

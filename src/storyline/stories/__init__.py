@@ -12,7 +12,7 @@ from __future__ import annotations
 from storyline.model import Document
 from storyline.store import Store
 from storyline.stories.cluster import Assignment, StoryClusterer
-from storyline.stories.merge import EventMerger
+from storyline.stories.merge import EventMerger, ReportCache
 from storyline.stories.rules import StoryRules, story_rules
 
 __all__ = ["Assignment", "StoryBuilder"]
@@ -34,10 +34,11 @@ class StoryBuilder:
 
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
         entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
+        reports = ReportCache()  # what affinity reads, linking reuses
         assignment = self.clusterer.assign(
             doc_id, terms, entities, date,
-            affinity=lambda story: self.merger.affinity(doc_id, story))
-        self.merger.link(doc_id, assignment.story)
+            affinity=lambda story: self.merger.affinity(doc_id, story, reports))
+        self.merger.link(doc_id, assignment.story, reports)
         return assignment
 
     def rebuild(self) -> int:

@@ -103,14 +103,18 @@ class StoryClusterer:
         best: tuple[float, StoryState] | None = None
         close: list[tuple[float, StoryState]] = []
         skipped: list[dict[str, Any]] = []
-        for sid in self.table.candidates(strongest(vec, rules.query_keys), rules.per_key):
-            story = self.table.state(sid)
-            if story is None:
-                continue
-            apart = _days_apart(date, story.first_date, story.last_date) if date else None
+        near: list[str] = []
+        for sid, first, last in self.table.candidate_dates(strongest(vec, rules.query_keys),
+                                                           rules.per_key):
+            apart = _days_apart(date, first, last) if date else None
             if apart is not None and apart > rules.window_days:
                 skipped.append({"story": sid, "days_apart": apart})
-                continue
+            else:
+                near.append(sid)
+        # Only the stories within the date window are read whole (centroids).
+        states = self.table.states(near)
+        for sid in near:
+            story = states[sid]
             sim = cosine(vec, story.centroid)
             if sim >= rules.threshold:
                 close.append((sim, story))

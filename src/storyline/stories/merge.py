@@ -2,12 +2,16 @@
 
 When a document joins a story, each of its events is compared with the canonical events
 of that story that no earlier mention of the document belongs to, of the same type and a
-compatible modality. The evidence (shared participants, place, date or weekday, topics;
-a place or a date that cannot both hold counts against) is added up with the weights of
-`data/stories.yaml`; the event is merged into the best candidate that reaches the
-threshold, and the evidence is kept. Merged events then fill each other's gaps: a report
-with no publication date that says "Thursday" gets the date another report gives, and its
-document's publication date is inferred from it.
+compatible modality, and still reported: like a story, an event stays open to a dated
+report while one of its reports lies within the story window (`window_days`) of it (an
+undated report, or an event that has one, has no such limit); of a long story, only the
+100 most recently stored events of a type are compared. The evidence (shared
+participants, place, date or weekday, topics; a place or a date that cannot both hold
+counts against) is added up with the weights of `data/stories.yaml`; the event is merged
+into the best candidate that reaches the threshold, and the evidence is kept. Merged
+events then fill each other's gaps: a report with no publication date that says
+"Thursday" gets the date another report gives, and its document's publication date is
+inferred from it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from storyline.stories.rules import StoryRules, story_rules
 #: Date precisions from the most to the least exact (None: no date).
 PRECISIONS = ("day", "week", "month", "season", "quarter", "half", "year", "decade",
               "published")
+#: Canonical events of one type in the document's story compared with its events: the
+#: most recently stored, so that a long story does not slow every addition.
+CANDIDATES = 100
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -159,6 +166,32 @@ def merged_values(members: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+class ReportCache:
+    """The reports of events read while one document is placed in a story.
+
+    Clustering asks how well the document's events match each close story (`affinity`),
+    then linking merges them into the chosen one: both compare the same pairs of events,
+    so each event's reports are read from the store once (many at a time) and each pair
+    is scored once. An event that absorbs a report is forgotten, since it changed.
+    """
+
+    def __init__(self) -> None:
+        self.events: dict[str, list[str]] = {}  # document -> its events
+        self.reports: dict[str, list[dict[str, Any]]] = {}  # event -> its reports
+        self.profiles: dict[str, Profile] = {}
+        self.scores: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+        # (story, type, document, window) -> the story's newest events, open or not
+        self.newest: dict[tuple[Any, ...], list[tuple[str, bool]]] = {}
+        self.absorbed: set[str] = set()  # events that took in one of the document's
+
+    def forget(self, event: str) -> None:
+        """`event` absorbed a report of the document: it is no longer a candidate."""
+        self.absorbed.add(event)
+        self.reports.pop(event, None)
+        self.profiles.pop(event, None)
+        self.scores = {k: v for k, v in self.scores.items() if event not in k}
+
+
 class EventMerger:
     """Merges a newly stored document's events into the canonical events of its story."""
 
@@ -166,45 +199,98 @@ class EventMerger:
         self.events = events
         self.rules = rules or story_rules()
 
-    def best_match(self, eid: str, members: list[dict[str, Any]], story: str,
-                   doc_id: str) -> tuple[float, str, list[dict[str, Any]]] | None:
+    def _read(self, cache: ReportCache, event_ids: list[str]) -> None:
+        missing = [e for e in event_ids if e not in cache.reports]
+        if missing:
+            found = self.events.reports(missing)
+            for e in missing:
+                cache.reports[e] = found.get(e, [])
+
+    def _profile(self, cache: ReportCache, event_id: str) -> Profile:
+        if event_id not in cache.profiles:
+            cache.profiles[event_id] = Profile.of(event_id, cache.reports[event_id])
+        return cache.profiles[event_id]
+
+    def _document_events(self, cache: ReportCache, doc_id: str) -> list[str]:
+        if doc_id not in cache.events:
+            cache.events[doc_id] = self.events.document_events(doc_id)
+            self._read(cache, cache.events[doc_id])
+        return cache.events[doc_id]
+
+    def best_match(self, eid: str, story: str, doc_id: str, cache: ReportCache | None = None
+                   ) -> tuple[float, str, list[dict[str, Any]]] | None:
         """The canonical event of `story` that event `eid` would merge into, if any."""
-        mine = Profile.of(eid, members)
+        cache = cache if cache is not None else ReportCache()
+        self._read(cache, [eid])
+        mine = self._profile(cache, eid)
         group = self.rules.modality_group(mine.modality)
         best: tuple[float, str, list[dict[str, Any]]] | None = None
-        for cid in self.events.story_candidates(story, mine.type, doc_id):
-            other = Profile.of(cid, self.events.members(cid))
+        candidates = self._candidates(cache, story, mine.type, doc_id,
+                                      self._window(cache.reports[eid]))
+        self._read(cache, candidates)
+        for cid in candidates:
+            other = self._profile(cache, cid)
             if self.rules.modality_group(other.modality) != group:
                 continue
-            total, evidence = score(mine, other, self.rules)
+            if (eid, cid) not in cache.scores:
+                cache.scores[eid, cid] = score(mine, other, self.rules)
+            total, evidence = cache.scores[eid, cid]
             if total >= self.rules.merge_threshold and (best is None or total > best[0]):
                 best = (total, cid, evidence)
         return best
 
-    def affinity(self, doc_id: str, story: str) -> float:
+    def _candidates(self, cache: ReportCache, story: str, type: str, doc_id: str,
+                    window: tuple[str, str] | None) -> list[str]:
+        """`EventTable.story_candidates` for the document, read once per story and type:
+        a few more of the newest events are read than are compared, so that the list
+        stays the same as the store's after the document's events merge into some."""
+        key = (story, type, doc_id, window)
+        if key not in cache.newest:
+            more = len(cache.events.get(doc_id, ()))
+            cache.newest[key] = self.events.newest_events(story, type, doc_id,
+                                                          CANDIDATES + more, window)
+        newest = [e for e in cache.newest[key] if e[0] not in cache.absorbed][:CANDIDATES]
+        return [event for event, open_ in newest if open_]
+
+    def _window(self, reports: list[dict[str, Any]]) -> tuple[str, str] | None:
+        """The days within which a canonical event must have been reported (or have an
+        undated report) to be compared with these reports, those of one new document:
+        as far as a story reaches (`window_days` from its publication date), and no
+        limit when it is undated."""
+        days = [day for r in reports if (day := _day(r["published"])) is not None]
+        if not days:
+            return None
+        reach = dt.timedelta(days=self.rules.window_days)
+        return (min(days) - reach).isoformat(), (max(days) + reach).isoformat()
+
+    def affinity(self, doc_id: str, story: str, cache: ReportCache | None = None) -> float:
         """How well a document's events match a story's: the sum of their best merge
         scores there (0 when none would merge)."""
+        cache = cache if cache is not None else ReportCache()
         total = 0.0
-        for eid in self.events.document_events(doc_id):
-            members = self.events.members(eid)
-            if members:
-                found = self.best_match(eid, members, story, doc_id)
+        for eid in self._document_events(cache, doc_id):
+            if cache.reports[eid]:
+                found = self.best_match(eid, story, doc_id, cache)
                 total += found[0] if found else 0.0
         return total
 
-    def link(self, doc_id: str, story: str) -> list[dict[str, Any]]:
-        """Merge what can be merged; returns one record per merge made."""
+    def link(self, doc_id: str, story: str, cache: ReportCache | None = None
+             ) -> list[dict[str, Any]]:
+        """Merge what can be merged; returns one record per merge made. `cache` may hold
+        what `affinity` read for the same document."""
+        cache = cache if cache is not None else ReportCache()
         merges = []
-        for eid in self.events.document_events(doc_id):
-            members = self.events.members(eid)
+        for eid in self._document_events(cache, doc_id):
+            members = cache.reports[eid]
             if not members:
                 continue
-            best = self.best_match(eid, members, story, doc_id)
+            best = self.best_match(eid, story, doc_id, cache)
             if best is None:
                 continue
             total, into, evidence = best
-            everyone = self.events.members(into) + members
+            everyone = cache.reports[into] + members
             self.events.merge(eid, into, total, evidence, merged_values(everyone))
+            cache.forget(into)
             self.fill_gaps(into)
             merges.append({"event": eid, "into": into, "score": total, "evidence": evidence})
         return merges
