@@ -35,9 +35,14 @@ from storyline.pipeline import Pipeline, full_stages
 from storyline.store import Store
 from storyline.stories import StoryBuilder
 
-#: Documents sent to a worker at a time, and chunks in flight per worker: enough to keep
-#: every worker busy while this process writes, few enough to keep memory bounded.
-CHUNK_SIZE = 4
+#: Documents analysed together: their paragraphs go through the language model in one
+#: call, which is faster than one call per document (on 300 ECB+ articles, 7,000 words/s
+#: against 6,000-6,500; on 100 PolNeAR articles up to 10% faster).
+BATCH_SIZE = 8
+#: Documents sent to a worker at a time (one batch), and chunks in flight per worker:
+#: enough to keep every worker busy while this process writes, few enough to keep memory
+#: bounded.
+CHUNK_SIZE = BATCH_SIZE
 CHUNKS_PER_WORKER = 3
 #: How worker processes start: forked from a small server process started afresh, or else
 #: a new interpreter each; never forked from this one, whose threads (the executor's) and
@@ -167,28 +172,37 @@ def _analyser(workers: int, pipeline: Pipeline | None, gazetteer: list[str],
         return
     if workers == 1:
         local = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
-        yield lambda items: (_analyse(item, local) for item in items)
+        yield lambda items: _batched(items, local)
         return
     with WorkerPool(workers, pipeline, gazetteer) as pool:
         yield pool.analyse
 
 
-def _analyse(item: Item, pipeline: Pipeline) -> Item:
-    """Run the per-document stages; a document that cannot be used becomes a Rejection."""
-    if isinstance(item, Rejection):
-        return item
-    doc = item
-    try:
-        doc = pipeline(doc)
-    except InputError as exc:
-        exc.locate(doc.source, doc.line)
-        return Rejection(doc.source, exc.reason, exc.kind, doc.line)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:  # a bug must not lose the other documents of the run
-        return _internal_error(doc, exc)
-    doc.analyses = []  # the spaCy parses are not kept
-    return doc
+def _batched(items: Iterable[Item], pipeline: Pipeline) -> Iterator[Item]:
+    """`analyse_many` over the items, `BATCH_SIZE` at a time, in input order."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, BATCH_SIZE)):
+        yield from analyse_many(chunk, pipeline)
+
+
+def analyse_many(items: list[Item], pipeline: Pipeline) -> list[Item]:
+    """Run the per-document stages on several items together (`Pipeline.run_many`); each
+    result in its item's place, and a document that cannot be used becomes a Rejection
+    without taking the others with it."""
+    docs = [item for item in items if isinstance(item, Document)]
+    done = iter(pipeline.run_many(docs) if docs else [])
+    return [item if isinstance(item, Rejection) else _outcome(item, next(done))
+            for item in items]
+
+
+def _outcome(doc: Document, result: Document | Exception) -> Item:
+    if isinstance(result, InputError):
+        result.locate(doc.source, doc.line)
+        return Rejection(doc.source, result.reason, result.kind, doc.line)
+    if isinstance(result, Exception):  # a bug must not lose the other documents of the run
+        return _internal_error(doc, result)
+    result.analyses = []  # the spaCy parses are not kept
+    return result
 
 
 def _internal_error(doc: Document, exc: BaseException) -> Rejection:
@@ -341,8 +355,7 @@ def analyse_chunk(chunk: list[Item], pipeline: Pipeline) -> list[bytes]:
     """Analyse a chunk in a worker; each result pickled here, so a document that cannot
     be sent back is rejected alone, not with its whole chunk."""
     out: list[bytes] = []
-    for item in chunk:
-        result = _analyse(item, pipeline)
+    for item, result in zip(chunk, analyse_many(chunk, pipeline), strict=True):
         try:
             out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as exc:

@@ -44,9 +44,35 @@ class Recognizer:
         return self._nlp
 
     def __call__(self, doc: Document) -> Document:
-        latin = [(k, p) for k, p in enumerate(doc.paragraphs) if p.direction != "rtl"]
-        texts = [doc.text[p.start:p.end] for _, p in latin]
-        analyses = list(self.nlp.pipe(texts)) if texts else []
+        result = self.batch([doc])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def batch(self, docs: list[Document]) -> list[Document | Exception]:
+        """The stage on several documents at once: their paragraphs go through spaCy in
+        one `nlp.pipe` call, which is faster than one call per document (the model works
+        on batches; short documents, such as one-sentence paragraphs, gain most). Each
+        document is then finished alone: one that fails gets its exception in its place
+        in the result, and the others are kept."""
+        latin = [[(k, p) for k, p in enumerate(doc.paragraphs) if p.direction != "rtl"]
+                 for doc in docs]
+        texts = [doc.text[p.start:p.end] for doc, paras in zip(docs, latin, strict=True)
+                 for _, p in paras]
+        analyses = iter(list(self.nlp.pipe(texts)) if texts else [])
+        out: list[Document | Exception] = []
+        for doc, paras in zip(docs, latin, strict=True):
+            parsed = [next(analyses) for _ in paras]
+            try:
+                out.append(self._finish(doc, paras, parsed))
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:  # handed back, named by the caller
+                out.append(exc)
+        return out
+
+    def _finish(self, doc: Document, latin: list[tuple[int, Paragraph]],
+                analyses: list[Any]) -> Document:
         doc.mentions, doc.roles, doc.analyses = [], [], []
         for (k, para), sdoc in zip(latin, analyses, strict=True):
             doc.analyses.append((para.start, sdoc))

@@ -1,0 +1,123 @@
+"""Several documents through the pipeline at once (`Pipeline.run_many`, the ingest path):
+the same documents as one at a time, and a failing document fails alone."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from conftest import CORPUS
+from storyline.errors import InputError
+from storyline.ingest.readers import read
+from storyline.ingest.run import BATCH_SIZE, analyse_many
+from storyline.model import Document, Rejection
+from storyline.nlp import Recognizer
+from storyline.pipeline import CLEAN_STAGES, Pipeline, full_stages, stage
+
+
+def _corpus() -> list[Document]:
+    docs = [item for item in read([str(CORPUS)]) if isinstance(item, Document)]
+    assert len(docs) > BATCH_SIZE, "the example corpus should fill more than one batch"
+    return docs
+
+
+def _summary(doc: Document) -> tuple[object, ...]:
+    return (doc.id, doc.language, repr(doc.mentions), repr(doc.roles), repr(doc.entities),
+            repr(doc.claims), repr(doc.events), sorted(doc.terms.items()))
+
+
+def test_batched_documents_equal_documents_one_at_a_time() -> None:
+    pipeline = Pipeline(full_stages(Recognizer()))
+    docs = _corpus()
+    one_by_one = [_summary(pipeline(copy.deepcopy(d))) for d in docs]
+    together = pipeline.run_many([copy.deepcopy(d) for d in docs])
+    assert all(isinstance(r, Document) for r in together)
+    assert [_summary(r) for r in together if isinstance(r, Document)] == one_by_one
+    assert sum(len(d.mentions) for d in together if isinstance(d, Document)) > 50
+    assert sum(len(d.events) for d in together if isinstance(d, Document)) > 10
+
+
+def _failing_on(word: str, exc: Callable[[], Exception]) -> Callable[[Document], Document]:
+    def check(doc: Document) -> Document:
+        if word in doc.text:
+            raise exc()
+        return doc
+    return check
+
+
+def test_a_failing_document_fails_alone_and_keeps_its_place() -> None:
+    bug = stage("bug", _failing_on("Amman", lambda: RuntimeError("on purpose")),
+                requires={"text"}, assigns=set())
+    bad = stage("bad", _failing_on("Rawashdeh", lambda: InputError("no use")),
+                requires={"text"}, assigns=set())
+    pipeline = Pipeline((*CLEAN_STAGES, bug, bad))
+    docs = _corpus()
+    results = analyse_many([*docs, Rejection("x.txt", "unreadable", "decode", None)],
+                           pipeline)
+    assert len(results) == len(docs) + 1
+    assert isinstance(results[-1], Rejection) and results[-1].reason == "unreadable"
+    kinds = []
+    for doc, result in zip(docs, results, strict=False):
+        if "Amman" in doc.raw:
+            assert isinstance(result, Rejection) and result.kind == "internal"
+            assert "RuntimeError: on purpose" in result.reason and result.source == doc.source
+            kinds.append("internal")
+        elif "Rawashdeh" in doc.raw:
+            assert isinstance(result, Rejection) and result.kind == "input"
+            assert result.reason == "no use" and result.source == doc.source
+            kinds.append("input")
+        else:
+            assert isinstance(result, Document) and result.text and result.analyses == []
+            kinds.append("kept")
+    assert {"internal", "input", "kept"} <= set(kinds)
+
+
+class _Flaky:
+    """A stage whose batch form always fails: the documents run one at a time instead."""
+
+    def __init__(self) -> None:
+        self.single = 0
+
+    def __call__(self, doc: Document) -> Document:
+        self.single += 1
+        doc.extra["seen"] = True
+        return doc
+
+    def batch(self, docs: list[Document]) -> list[Document | Exception]:
+        raise MemoryError("the whole batch failed") if len(docs) > 1 else RuntimeError()
+
+
+def test_a_failing_batch_runs_again_one_document_at_a_time() -> None:
+    flaky = _Flaky()
+    pipeline = Pipeline((*CLEAN_STAGES, stage("flaky", flaky, requires={"text"},
+                                              assigns=set(), batch=flaky.batch)))
+    docs = _corpus()[:5]
+    results = pipeline.run_many(docs)
+    assert flaky.single == 5
+    assert all(isinstance(r, Document) and r.extra["seen"] for r in results)
+
+
+class _BrokenOn(Recognizer):
+    """The recognizer, with a bug in the step after spaCy for one document."""
+
+    def __init__(self, broken: Document) -> None:
+        super().__init__()
+        self.broken = broken
+
+    def _arabic(self, doc: Document, *args: object) -> None:
+        if doc is self.broken:
+            raise ValueError("paragraph bug on purpose")
+
+
+def test_recognizer_batch_hands_back_a_failing_document() -> None:
+    clean = Pipeline(CLEAN_STAGES)
+    docs = [d for d in map(clean, _corpus()) if d.language == "en"][:3]
+    recognizer = _BrokenOn(docs[1])
+    results = recognizer.batch(docs)
+    assert isinstance(results[1], ValueError)
+    assert isinstance(results[0], Document) and results[0].mentions
+    assert isinstance(results[2], Document) and results[2].mentions
+    with pytest.raises(ValueError, match="on purpose"):
+        recognizer(docs[1])
