@@ -541,3 +541,44 @@ def test_seed_004_visit_has_the_member_organizations(pipeline: Pipeline) -> None
     assert [name for role, name in _others(doc, ev) if role == "member"] == [
         "Ministry of Interior’s Border Forces Command", "Ministries of Oil and Trade",
         "Border Ports Authority"]
+
+
+# --- repeated mentions of one event within an article ------------------------------------
+
+
+def _events(doc: Document, type_: str) -> list[tuple[str, str, int]]:
+    """(trigger, modality, root: the index of the event it belongs to) for one type."""
+    return [(ev.trigger, ev.modality, ev.same_as if ev.same_as is not None else k)
+            for k, ev in enumerate(doc.events) if ev.type == type_]
+
+
+def test_repeated_mentions_of_an_agreement_are_one_event(process: Process) -> None:
+    doc = process(
+        "Norland and Vestmark signed a fishing accord in Tromvik on Tuesday. Under the "
+        "accord, each side may land no more than 40,000 tonnes of cod a year. The accord "
+        "was welcomed by fishermen in Tromvik.\n")
+    found = _events(doc, "AGREE")
+    assert [t for t, _, _ in found] == ["signed", "accord", "accord", "accord"], found
+    assert {root for _, _, root in found} == {0}  # one event, rooted at "signed"
+    for ev in doc.events:  # every link points at a root, never at another link
+        assert ev.same_as is None or doc.events[ev.same_as].same_as is None
+
+
+def test_repeats_with_another_time_or_of_recurring_types_stay_apart(process: Process) -> None:
+    doc = process(
+        "The border crossing at Kessel reopened on March 3, 2029. The reopening of the "
+        "crossing on June 9, 2031 drew crowds.\n\n"
+        "Gunmen attacked a convoy near Kessel. The attack came hours after rebels attacked "
+        "a checkpoint in Dornau.\n")
+    border = _events(doc, "BORDER")
+    assert [t for t, _, _ in border] == ["reopened", "reopening"], border
+    assert border[1][2] == 1  # another date: another reopening
+    attacks = [ev for ev in doc.events if ev.type == "ASSAULT"]
+    assert len(attacks) >= 2
+    assert all("+repeat" not in ev.rule for ev in attacks)  # not a repeat_types type
+
+
+def test_a_nominal_repeat_without_a_date_joins_the_dated_event(process: Process) -> None:
+    doc = process("The border crossing at Kessel reopened on March 3, 2029. The reopening "
+                  "of the crossing drew crowds.\n")
+    assert [root for _, _, root in _events(doc, "BORDER")] == [0, 0]

@@ -406,7 +406,9 @@ def test_plover_values_of_known_events(kb: Store) -> None:
                      and r["placename"] == "Bir Marfa" and len(r["storyline"]["outlets"]) > 1)
     assert reopening["quad_code"] is None and reopening["event_mode"] == "opened"
     assert reopening["url"] is not None and reopening["url"].startswith("https://")
-    assert reopening["storyline"]["single_origin"] is True
+    # Three outlets, two origins: the agency they copy and the spokesman it quotes.
+    assert (reopening["storyline"]["origins"], reopening["storyline"]["single_origin"]) == (
+        2, False)
     titled = [r for r in records if r["recipient_title"]]
     assert any("chairman" in (t or "") for r in titled for t in r["recipient_title"])
     for r in titled:

@@ -239,13 +239,18 @@ def test_reopening_and_its_duplicates_are_one_event_with_one_origin(example_db: 
             "opened", "Bir Marfa", "2026-03-16")
         extras = StoryReader(store).event_extras(event["id"])
         assert extras["outlets"] == ["Amman Daily Star", "Desert Courier", "Levant News Agency"]
+        # The agency and the spokesman it quotes on "the reopening" (the same event,
+        # mentioned again in its report); the two copies add outlets, not origins.
+        spokesman = "Government spokesman Faris Al-Qudah"
         assert (extras["origins"], extras["origin_names"], extras["single_origin"]) == (
-            1, ["Levant News Agency"], True)
+            2, [spokesman, "Levant News Agency"], False)
         occurred = next(f for f in extras["facts"] if f["kind"] == "occurred")
         assert {(s["outlet"], s["origin"]) for s in occurred["support"]} == {
-            ("Levant News Agency", "Levant News Agency"),
-            ("Amman Daily Star", "Levant News Agency"),
-            ("Desert Courier", "Levant News Agency")}
+            (outlet, origin) for outlet in ("Levant News Agency", "Amman Daily Star",
+                                            "Desert Courier")
+            for origin in ("Levant News Agency", spokesman)}
+        place = next(f for f in extras["facts"] if f["kind"] == "place")
+        assert (place["origins"], place["single_origin"]) == (["Levant News Agency"], True)
         merges = store.events.merges(event["id"])
         assert {m["document_id"] for m in merges} == copies
         for m in merges:

@@ -102,11 +102,18 @@ def test_story_has_timeline_matrix_and_single_origin(api: httpx.Client) -> None:
     story = api.get(f"/api/stories/{sid}").json()
     reopening = [e for e in story["timeline"] if e["type"] == "BORDER" and e["mode"] == "opened"
                  and len(e["outlets"]) == 3]
-    assert reopening and reopening[0]["single_origin"] is True
-    assert reopening[0]["origin_names"] == ["Levant News Agency"]
+    # Three outlets: the agency and two copies. That it happened rests on the agency and
+    # on the spokesman it quotes; its place and date on the agency alone.
+    assert reopening and reopening[0]["single_origin"] is False
+    assert reopening[0]["origin_names"] == ["Government spokesman Faris Al-Qudah",
+                                            "Levant News Agency"]
     rows = [r for r in story["matrix"] if r["event"] == reopening[0]["id"]]
-    assert rows and all(r["single_origin"] for r in rows)
-    assert sum(rows[0]["outlets"].values()) == 3
+    single = [r for r in rows if r["single_origin"]]
+    assert single
+    assert any(not r["single_origin"] for r in rows)
+    place = next(r for r in rows if r["fact"].startswith("place"))
+    assert (place["origins"], place["single_origin"]) == (["Levant News Agency"], True)
+    assert sum(place["outlets"].values()) == 3
     assert all(s["citations"] for s in story["summary"])
 
 
@@ -157,8 +164,9 @@ def test_event_detail_cites_its_spans(api: httpx.Client, store: Store) -> None:
     story = api.get(f"/api/stories/{sid}").json()
     eid = next(e["id"] for e in story["timeline"] if len(e["outlets"]) == 3)
     event = api.get(f"/api/events/{eid}").json()
-    assert event["origins"] == 1 and len(event["outlets"]) == 3
+    assert event["origins"] == 2 and len(event["outlets"]) == 3  # the agency, its spokesman
     assert len(event["documents"]) == 3 and event["merges"]
+    assert len(event["mentions"]) > 3  # "reopened", then "the reopening" in each report
     for m in event["mentions"]:
         doc = api.get(f"/api/documents/{m['document']}").json()
         assert doc["text"][m["char_start"]:m["char_end"]] == m["quote"]

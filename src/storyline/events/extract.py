@@ -37,6 +37,7 @@ def find_events(doc: Document) -> Document:
         for sent in sdoc.sents:
             reader.sentence(sent)
     _link_anaphors(doc)
+    _link_repeats(doc, onto)
     return doc
 
 
@@ -535,3 +536,53 @@ def _link_anaphors(doc: Document) -> None:
                 ev.rule += "+anaphor"
                 ev.score = round(min(1.0, ev.score + 0.2), 2)
                 break
+
+
+def _link_repeats(doc: Document, onto: Ontology) -> None:
+    """A later mention of an event already reported in the document (`repeat_types` in
+    data/events.yaml): in the same sentence, or a noun with no participant of its own
+    that the earlier event lacks, and no time or place that differs. An earlier mention
+    with the same trigger word is preferred ("the memorandum" ... "the memorandum")."""
+    entity_of = {m: e for e, ent in enumerate(doc.entities) for m in ent.mentions}
+
+    def who(ev: EventMention) -> set[object]:
+        return {entity_of.get(m, doc.mentions[m].text.lower())
+                for m in (*ev.actors, *ev.recipients)}
+
+    def when(ev: EventMention) -> object:
+        t = doc.mentions[ev.time].time if ev.time is not None else None
+        return getattr(t, "value", None)
+
+    def where(ev: EventMention) -> object:
+        return None if ev.location is None else entity_of.get(
+            ev.location, doc.mentions[ev.location].text.lower())
+
+    for k, ev in enumerate(doc.events):
+        if ev.same_as is not None or ev.type not in onto.repeat_types:
+            continue
+        nominal = ev.rule.startswith("noun:")
+        # The nearest earlier mention with the same trigger word first, then the nearest.
+        earlier = sorted(range(k), key=lambda j: (
+            doc.events[j].trigger.lower() != ev.trigger.lower(), -j))
+        for j in earlier:
+            other = doc.events[j]
+            if other.type != ev.type or other.modality != ev.modality:
+                continue
+            if not (nominal or other.sentence == ev.sentence):
+                continue
+            root = other.same_as if other.same_as is not None else j
+            group = [e for i, e in enumerate(doc.events[:k]) if i == root or e.same_as == root]
+            if nominal and other.sentence != ev.sentence and \
+                    not who(ev) <= set().union(*(who(e) for e in group)):
+                continue
+            times = {when(e) for e in group} - {None}
+            places = {where(e) for e in group} - {None}
+            if (when(ev) is not None and times and when(ev) not in times) or \
+                    (where(ev) is not None and places and where(ev) not in places):
+                continue
+            ev.same_as = root
+            ev.rule += "+repeat"
+            break
+    for ev in doc.events:  # an anaphor may point at a mention now linked to an earlier one
+        while ev.same_as is not None and doc.events[ev.same_as].same_as is not None:
+            ev.same_as = doc.events[ev.same_as].same_as

@@ -77,6 +77,7 @@ class Ontology:
     group_nouns: frozenset[str]
     membership_verbs: frozenset[str]
     collective_references: frozenset[str]
+    repeat_types: frozenset[str] = frozenset()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def topics_of(self, text: str) -> list[str]:
@@ -159,7 +160,16 @@ def build(events: dict[str, Any], topics: dict[str, Any]) -> Ontology:
                            (events.get("participant_preps") or {}).items()},
         group_nouns=_words(events.get("group_nouns")),
         membership_verbs=_words(events.get("membership_verbs")),
-        collective_references=_words(events.get("collective_references")))
+        collective_references=_words(events.get("collective_references")),
+        repeat_types=_repeat_types(events.get("repeat_types"), types))
+
+
+def _repeat_types(value: Any, types: dict[str, EventType]) -> frozenset[str]:
+    names = frozenset(str(v) for v in value or ())
+    unknown = names - set(types)
+    if unknown:
+        raise OntologyError(f"repeat_types: unknown event type(s) {sorted(unknown)}")
+    return names
 
 
 @cache

@@ -71,11 +71,13 @@ class Summarizer:
         reports = []
         for m in members:
             named = len(m["participants"])
-            for mention in m["mentions"]:
+            for k, mention in enumerate(m["mentions"]):
+                # A report's first mention of the event introduces it; later ones refer
+                # back to it ("the talks") and come after every introduction.
                 reports.append((
-                    _MODALITY_ORDER.get(mention["modality"], 9), -mention["score"], -named,
-                    m["doc_order"], mention["idx"], m, mention))
-        reports.sort(key=lambda r: r[:5])
+                    _MODALITY_ORDER.get(mention["modality"], 9), k > 0, -mention["score"],
+                    -named, m["doc_order"], mention["idx"], m, mention))
+        reports.sort(key=lambda r: r[:6])
         documents: dict[str, Citation] = {}
         for m in members:
             first = m["mentions"][0] if m["mentions"] else None
