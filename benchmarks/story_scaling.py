@@ -240,11 +240,13 @@ class Bench:
     """One store, its resolver and story builder, and the copies added to it."""
 
     def __init__(self, path: Path, pool: list[bytes], seed: int, per_day: int,
-                 cache_mb: int | None = None) -> None:
+                 cache_mb: int | None = None, mmap_mb: int | None = None) -> None:
         self.path = path
         self.store = Store(path)
         if cache_mb is not None:  # SQLite's page cache (the store keeps the default)
             self.store.conn.execute(f"PRAGMA cache_size = {-1024 * cache_mb}")
+        if mmap_mb is not None:  # pages read through a memory map instead of read()
+            self.store.conn.execute(f"PRAGMA mmap_size = {1024 * 1024 * mmap_mb}")
         self.pool = pool
         self.rng = random.Random(seed)
         self.order = list(range(len(pool)))
@@ -765,6 +767,9 @@ def main() -> None:
     parser.add_argument("--cache-mb", type=int,
                         help="SQLite page cache of the store's connection (default: the "
                              "store's own setting, SQLite's 2 MB)")
+    parser.add_argument("--mmap-mb", type=int,
+                        help="SQLite memory map size of the store's connection (default: "
+                             "the store's own setting)")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the integrity and consistency checks after copying")
     parser.add_argument("--db", help="store path (default: a temp file, deleted)")
@@ -780,7 +785,7 @@ def main() -> None:
     checks: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(dir=Path(args.db).parent if args.db else None) as tmp:
         path = Path(args.db) if args.db else Path(tmp) / "story-scaling.db"
-        bench = Bench(path, pool, args.seed, args.per_day, args.cache_mb)
+        bench = Bench(path, pool, args.seed, args.per_day, args.cache_mb, args.mmap_mb)
         for size in sizes:
             fill_started = time.perf_counter()
             fill_real(bench, min(size, args.base))

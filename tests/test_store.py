@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.errors import SchemaVersionError
+from storyline.errors import SchemaVersionError, StoreError
 from storyline.ingest.run import ingest
 from storyline.model import Document
 from storyline.pipeline import CLEAN_STAGES, Pipeline
@@ -131,3 +131,15 @@ def test_rejections_are_recorded_with_the_run(tmp_path: Path, fresh_store: Store
     rows = fresh_store.rejections(report.run_id)
     assert [(Path(r["source"]).name, r["kind"]) for r in rows] == [("empty.txt", "empty")]
     assert fresh_store.runs()[-1]["status"] == "done"
+
+
+def test_memory_map_is_set_from_the_environment(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(tmp_path / "plain.db") as store:
+        assert store.conn.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    monkeypatch.setenv("STORYLINE_MMAP_MB", "64")
+    with Store(tmp_path / "mapped.db") as store:
+        assert store.conn.execute("PRAGMA mmap_size").fetchone()[0] == 64 * 1024 * 1024
+    monkeypatch.setenv("STORYLINE_MMAP_MB", "lots")
+    with pytest.raises(StoreError, match="STORYLINE_MMAP_MB must be a whole number"):
+        Store(tmp_path / "bad.db")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +41,23 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _mmap_bytes() -> int:
+    """`STORYLINE_MMAP_MB`: how much of the database file SQLite reads through a memory
+    map instead of `read()` calls (0, the default: none). On a large store it makes each
+    look-up cheaper (adding a document at 100,000 stored: 43 -> 32 ms, measured); the
+    mapped pages count in the process's RSS, as shared file pages the system can drop.
+    SQLite caps the map (about 2 GB in common builds)."""
+    value = os.environ.get("STORYLINE_MMAP_MB", "").strip()
+    if not value:
+        return 0
+    try:
+        megabytes = int(value)
+    except ValueError:
+        raise StoreError(f"STORYLINE_MMAP_MB must be a whole number of megabytes, not "
+                         f"{value!r}") from None
+    return max(0, megabytes) * 1024 * 1024
+
+
 class Store:
     """A Storyline knowledge base in one SQLite file."""
 
@@ -65,6 +83,8 @@ class Store:
                 self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
+            if mmap := _mmap_bytes():
+                self.conn.execute(f"PRAGMA mmap_size = {mmap}")
             if readonly:
                 self.conn.execute("PRAGMA query_only=ON")
                 if self.schema_version != LATEST:
