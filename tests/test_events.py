@@ -582,3 +582,29 @@ def test_a_nominal_repeat_without_a_date_joins_the_dated_event(process: Process)
     doc = process("The border crossing at Kessel reopened on March 3, 2029. The reopening "
                   "of the crossing drew crowds.\n")
     assert [root for _, _, root in _events(doc, "BORDER")] == [0, 0]
+
+
+def test_talks_after_a_journey_take_the_traveller_as_actor(process: Process) -> None:
+    for text in ("Khaled el-Rawashdeh flew to Baghdad on Monday for talks with Muhammad "
+                 "al-Obeidi.\n",
+                 "Khaled el-Rawashdeh flew to Baghdad for four hours of talks with Muhammad "
+                 "al-Obeidi.\n"):
+        doc = process(text)
+        (ev,) = [e for e in doc.events if e.type == "CONSULT"]
+        assert ev.trigger == "talks"
+        assert (_names(doc, ev.actors), _names(doc, ev.recipients),
+                _name(doc, ev.location)) == (
+            ["Khaled el-Rawashdeh"], ["Muhammad al-Obeidi"], "Baghdad")
+
+
+def test_a_noun_folded_into_its_verb_keeps_who_it_was_with(process: Process) -> None:
+    doc = process("President Ana Lind arrived in Tromvik for a meeting with Prime Minister "
+                  "Ivo Rask.\n")
+    (ev,) = [e for e in doc.events if e.type == "CONSULT"]
+    assert ev.trigger == "arrived"
+    assert (_names(doc, ev.actors), _names(doc, ev.recipients)) == (["Ana Lind"], ["Ivo Rask"])
+
+
+def test_a_call_for_talks_is_not_a_journey(process: Process) -> None:
+    doc = process("The minister is pushing for talks with Vestmark.\n")
+    assert all(not e.actors for e in doc.events if e.type == "CONSULT")

@@ -183,6 +183,10 @@ def test_actor_detail_has_scripts_roles_events_and_network(api: httpx.Client) ->
     assert "arabic" in scripts or any(re.search("[\u0600-\u06ff]", a["alias"])
                                       for a in detail["aliases"])
     assert detail["roles"] and detail["events"]
+    # "flew to Baghdad for four hours of talks with Mohammed Shakir al-Obeidi"
+    obeidi = _actor(api, "Obeidi")["id"]
+    assert any(e["relation"] == "met" and obeidi in (e["source"], e["target"])
+               for e in detail["network"]["edges"])
     jordan = api.get(f"/api/actors/{_actor(api, 'Jordan')['id']}").json()
     iraq = _actor(api, "Iraq")["id"]
     agreed = [e for e in jordan["network"]["edges"] if e["relation"] == "agreed"

@@ -60,13 +60,52 @@ class _Reader:
             if trig.pos == "noun" and tok.dep_ in ("dobj", "nsubjpass") \
                     and tok.head.lemma_.lower() in self.onto.light_verbs:
                 governor = tok.head
+            elif trig.pos == "noun" and (verb := self._journey(tok)) is not None:
+                governor = verb  # "flew to Baghdad for talks": the traveller
             found.append((tok, trig, governor))
         coded = {t.i for t, _, _ in found}
         kept = [f for f in found if not self._subsumed(f, found, coded)]
+        # A noun folded into the verb event above it ("travelled ... for talks with X")
+        # still names who the event was with.
+        absorbed: dict[int, list[Any]] = {}
+        for f in found:
+            if f not in kept and f[1].pos == "noun":
+                head = self._coded_head(f[0], coded)
+                if head is not None and any(t.i == head and tr.type == f[1].type
+                                            for t, tr, _ in found):
+                    absorbed.setdefault(head, []).append(f)
         topics = self.onto.topics_of(sent.text.lower())
         for tok, trig, gov in kept:
-            self._code(tok, trig, gov, sent, topics)
+            self._code(tok, trig, gov, sent, topics, absorbed.get(tok.i, []))
         self._membership(sent)
+
+    def _journey(self, tok: Any) -> Any:
+        """The verb of travel whose "for" phrase holds the noun `tok` ("flew ... for talks",
+        "flew ... for four hours of talks"), else None."""
+        node = tok
+        for _ in range(3):
+            if node.dep_ != "pobj":
+                return None
+            prep = node.head
+            if prep.lower_ == "for":
+                verb = prep.head
+                return verb if verb.lemma_.lower() in self.onto.travel_verbs else None
+            if prep.lower_ != "of":
+                return None
+            node = prep.head  # "four hours of talks": up to "hours"
+        return None
+
+    @staticmethod
+    def _coded_head(tok: Any, coded: set[int]) -> int | None:
+        """The nearest trigger among the three heads above `tok` (as `_subsumed` walks)."""
+        head = tok
+        for _ in range(3):
+            if head.head.i == head.i:
+                return None
+            head = head.head
+            if head.i in coded:
+                return int(head.i)
+        return None
 
     def _match(self, tok: Any) -> Trigger | None:
         if tok.pos_ == "VERB":
@@ -142,7 +181,8 @@ class _Reader:
 
     # --- one event ---------------------------------------------------------------------
 
-    def _code(self, tok: Any, trig: Trigger, gov: Any, sent: Any, topics: list[str]) -> None:
+    def _code(self, tok: Any, trig: Trigger, gov: Any, sent: Any, topics: list[str],
+              absorbed: list[tuple[Any, Trigger, Any]] | None = None) -> None:
         ev = EventMention(type=trig.type, mode=trig.mode, trigger=tok.text,
                           trigger_span=self._span(tok.i, tok.i + 1),
                           sentence=self._trimmed_sentence(sent), paragraph=self.paragraph,
@@ -156,6 +196,8 @@ class _Reader:
                 ev.actors.append(cue.source_mention)  # "Sharaa told reporters"
         self._objects(tok, trig, gov, ev)
         self._preps(tok, trig, gov, ev)
+        for noun, noun_trigger, _ in absorbed or []:
+            self._preps(noun, noun_trigger, noun, ev)
         if ev.location is None:
             ev.location = self._place_in(gov)
         ev.time = self._time(tok, gov)

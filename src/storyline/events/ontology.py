@@ -78,6 +78,7 @@ class Ontology:
     membership_verbs: frozenset[str]
     collective_references: frozenset[str]
     repeat_types: frozenset[str] = frozenset()
+    travel_verbs: frozenset[str] = frozenset()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def topics_of(self, text: str) -> list[str]:
@@ -161,7 +162,8 @@ def build(events: dict[str, Any], topics: dict[str, Any]) -> Ontology:
         group_nouns=_words(events.get("group_nouns")),
         membership_verbs=_words(events.get("membership_verbs")),
         collective_references=_words(events.get("collective_references")),
-        repeat_types=_repeat_types(events.get("repeat_types"), types))
+        repeat_types=_repeat_types(events.get("repeat_types"), types),
+        travel_verbs=_words(events.get("travel_verbs")))
 
 
 def _repeat_types(value: Any, types: dict[str, EventType]) -> frozenset[str]:
