@@ -97,7 +97,7 @@ class _Reader:
 
     @staticmethod
     def _coded_head(tok: Any, coded: set[int]) -> int | None:
-        """The nearest trigger among the three heads above `tok` (as `_subsumed` walks)."""
+        """The nearest trigger among the three heads above `tok`."""
         head = tok
         for _ in range(3):
             if head.head.i == head.i:
@@ -167,17 +167,13 @@ class _Reader:
                   coded: set[int]) -> bool:
         """A trigger inside another's argument ("agreed to increase cooperation")."""
         tok, trig, _ = item
-        head = tok
-        for _ in range(3):
-            if head.head.i == head.i:
-                return False
-            head = head.head
-            if head.i in coded:
-                other = next(t for t in found if t[0].i == head.i)[1]
-                if trig.pos == "noun" and tok.dep_ not in ("nsubj", "nsubjpass"):
-                    return other.lemma not in self.onto.light_verbs
-                return trig.type == other.type  # "met ... to discuss": one event
-        return False
+        head = self._coded_head(tok, coded)
+        if head is None:
+            return False
+        other = next(t for t in found if t[0].i == head)[1]
+        if trig.pos == "noun" and tok.dep_ not in ("nsubj", "nsubjpass"):
+            return other.lemma not in self.onto.light_verbs
+        return trig.type == other.type  # "met ... to discuss": one event
 
     # --- one event ---------------------------------------------------------------------
 
