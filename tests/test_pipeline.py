@@ -4,7 +4,7 @@ the same documents as one at a time, and a failing document fails alone."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -121,3 +121,39 @@ def test_recognizer_batch_hands_back_a_failing_document() -> None:
     assert isinstance(results[2], Document) and results[2].mentions
     with pytest.raises(ValueError, match="on purpose"):
         recognizer(docs[1])
+
+
+# --- the analysis thread of a one-process ingest -----------------------------------------
+
+
+def test_analysis_thread_keeps_input_order_and_raises_its_errors_in_the_writer() -> None:
+    from storyline.ingest.run import AnalysisThread
+
+    docs = _corpus()
+    pipeline = Pipeline(CLEAN_STAGES)
+    with AnalysisThread(pipeline) as ahead:
+        out = list(ahead.analyse(iter(docs)))
+    assert [d.source for d in out] == [d.source for d in docs]
+    assert all(isinstance(d, Document) and d.text for d in out)
+    assert ahead.thread is not None and not ahead.thread.is_alive()
+
+    def broken_reader() -> Iterator[Document]:
+        yield from docs[:3]
+        raise OSError("disk went away")
+
+    with AnalysisThread(pipeline) as ahead:
+        got = []
+        with pytest.raises(OSError, match="disk went away"):
+            for item in ahead.analyse(broken_reader()):
+                got.append(item)
+    assert len(got) == 3  # what was read before the error still arrives, in order
+
+
+def test_analysis_thread_stops_when_the_writer_leaves_early() -> None:
+    from storyline.ingest.run import AnalysisThread
+
+    docs = _corpus() * 20  # many batches: the thread is still working when we leave
+    with AnalysisThread(Pipeline(CLEAN_STAGES)) as ahead:
+        first = next(iter(ahead.analyse(iter(docs))))
+        assert isinstance(first, Document)
+    assert ahead.thread is not None and not ahead.thread.is_alive()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import threading
 import time
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from storyline.actors.resolve import Resolver
 from storyline.errors import InputError
@@ -172,17 +173,75 @@ def _analyser(workers: int, pipeline: Pipeline | None, gazetteer: list[str],
         return
     if workers == 1:
         local = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
-        yield lambda items: _batched(items, local)
+        with AnalysisThread(local) as ahead:
+            yield ahead.analyse
         return
     with WorkerPool(workers, pipeline, gazetteer) as pool:
         yield pool.analyse
 
 
-def _batched(items: Iterable[Item], pipeline: Pipeline) -> Iterator[Item]:
-    """`analyse_many` over the items, `BATCH_SIZE` at a time, in input order."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, BATCH_SIZE)):
-        yield from analyse_many(chunk, pipeline)
+class AnalysisThread:
+    """The per-document stages in a second thread of this process, at most `ahead`
+    batches ahead of the writer (the calling thread), which alone touches the store.
+
+    SQLite and the language model's matrix products release the GIL, so storing one
+    batch overlaps with parsing the next. Results come back in input order; an exception
+    in the stages' thread (reading included) is raised in the writer's; leaving the `with`
+    block (Ctrl-C included) stops the thread after the batch it is on.
+    """
+
+    def __init__(self, pipeline: Pipeline, ahead: int = 2) -> None:
+        self.pipeline = pipeline
+        self.results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=ahead)
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> AnalysisThread:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def analyse(self, items: Iterable[Item]) -> Iterator[Item]:
+        """The analysed items, in input order."""
+        self.thread = threading.Thread(target=self._produce, args=(items,), daemon=True,
+                                       name="storyline-analysis")
+        self.thread.start()
+        while True:
+            kind, value = self.results.get()
+            if kind == "error":
+                raise value
+            if kind == "done":
+                return
+            yield from value
+
+    def _produce(self, items: Iterable[Item]) -> None:
+        chunk: list[Item] = []
+        try:
+            for item in items:
+                chunk.append(item)
+                if len(chunk) == BATCH_SIZE:
+                    self._put("items", analyse_many(chunk, self.pipeline))
+                    chunk = []
+                    if self.stopped.is_set():
+                        return
+            if chunk:
+                self._put("items", analyse_many(chunk, self.pipeline))
+            self._put("done", None)
+        except BaseException as exc:  # handed to the writer, which decides
+            if chunk:  # what was read before a reading error is still stored
+                with suppress(Exception):
+                    self._put("items", analyse_many(chunk, self.pipeline))
+            self._put("error", exc)
+
+    def _put(self, kind: str, value: Any) -> None:
+        while not self.stopped.is_set():
+            with suppress(queue.Full):
+                self.results.put((kind, value), timeout=0.1)
+                return
 
 
 def analyse_many(items: list[Item], pipeline: Pipeline) -> list[Item]:
