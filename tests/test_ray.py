@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor
@@ -23,12 +22,20 @@ from typing import Any
 
 import pytest
 
+import faulty_stages
 from conftest import CORPUS, run_cli
+from faulty_stages import (
+    check_same_internal_errors,
+    check_unsendable_rejected_alone,
+    clean_then,
+    die,
+    explode,
+    unpicklable,
+)
 from storyline.export import TABLES
 from storyline.ingest.distributed import RayPool, RayUnavailable, RayWorkerLost
 from storyline.ingest.run import ingest
-from storyline.model import Document
-from storyline.pipeline import CLEAN_STAGES, Pipeline, stage
+from storyline.pipeline import CLEAN_STAGES, Pipeline
 from storyline.store import Store
 from test_workers import Run, _bad_inputs, _count, _descendants, _feed, _rows, _running
 
@@ -105,60 +112,35 @@ def test_the_pool_uses_one_actor_per_free_cpu_and_keeps_the_connection(cluster: 
 # --- actors without the model: errors, results that cannot travel, a dead actor ---------
 
 
-def _explode(doc: Document) -> Document:
-    if "Amman" in doc.text:
-        raise RuntimeError("stage bug on purpose")
-    return doc
-
-
-def _unpicklable(doc: Document) -> Document:
-    if "Amman" in doc.text:
-        doc.extra["lock"] = threading.Lock()
-    return doc
-
-
-def _die(doc: Document) -> Document:
-    if "Amman" in doc.text:
-        os._exit(3)
-    return doc
-
-
 def _clean_then(func: Any) -> Pipeline:
-    # Ray's actors cannot import this test module: send the stage by value.
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    return Pipeline((*CLEAN_STAGES, stage(func.__name__.strip("_"), func, requires={"text"},
-                                          assigns=())))
+    # Ray's actors cannot import the tests' modules: send the stages by value.
+    ray.cloudpickle.register_pickle_by_value(faulty_stages)
+    return clean_then(func)
 
 
 def test_internal_errors_are_reported_the_same_on_ray(cluster: None, tmp_path: Path) -> None:
     reports = []
     for address in (None, "local"):
         with Store(tmp_path / f"{address}.db") as store:
-            reports.append(ingest([str(CORPUS)], store, pipeline=_clean_then(_explode),
+            reports.append(ingest([str(CORPUS)], store, pipeline=_clean_then(explode),
                                   ray_address=address))
     local, remote = reports
-    assert remote.summary() == local.summary()
-    assert remote.rejections == local.rejections
-    assert local.rejected >= 2
-    assert all(r.kind == "internal" and r.reason == "internal error while processing: "
-               "RuntimeError: stage bug on purpose" for r in local.rejections)
+    check_same_internal_errors(local, remote)
 
 
 def test_a_result_that_cannot_be_sent_back_is_rejected_alone(cluster: None,
                                                               tmp_path: Path) -> None:
     with Store(tmp_path / "kb.db") as store:
-        report = ingest([str(CORPUS)], store, pipeline=_clean_then(_unpicklable),
+        report = ingest([str(CORPUS)], store, pipeline=_clean_then(unpicklable),
                         ray_address="local")
-    assert report.rejected >= 2
-    assert report.stored + report.duplicates == report.read - report.rejected
-    assert all(r.kind == "internal" and "pickle" in r.reason for r in report.rejections)
+    check_unsendable_rejected_alone(report)
 
 
 def test_a_dead_actor_ends_the_run_and_keeps_what_was_stored(cluster: None,
                                                              tmp_path: Path) -> None:
     with Store(tmp_path / "kb.db") as store:
         with pytest.raises(RayWorkerLost) as raised:
-            ingest([str(CORPUS)], store, pipeline=_clean_then(_die), ray_address="local")
+            ingest([str(CORPUS)], store, pipeline=_clean_then(die), ray_address="local")
         assert isinstance(raised.value, BrokenExecutor)  # handled like a dead local worker
         assert "Ray actor" in str(raised.value)
         assert store.integrity_check() == "ok"

@@ -16,7 +16,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -27,11 +26,19 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS, run_cli
+from faulty_stages import (
+    check_same_internal_errors,
+    check_unsendable_rejected_alone,
+    clean_then,
+    die,
+    explode,
+    unpicklable,
+)
 from storyline.export import TABLES, table_rows
 from storyline.ingest.readers import read
 from storyline.ingest.run import IngestReport, ingest
 from storyline.model import Document
-from storyline.pipeline import CLEAN_STAGES, Pipeline, stage
+from storyline.pipeline import Pipeline
 from storyline.store import Store
 from storyline.time.value import TimeValue
 
@@ -163,55 +170,26 @@ def test_time_value_stays_read_only_after_pickle() -> None:
 # --- workers without the model: errors, results that cannot travel, a dead worker --------
 
 
-def _explode(doc: Document) -> Document:
-    if "Amman" in doc.text:
-        raise RuntimeError("stage bug on purpose")
-    return doc
-
-
-def _unpicklable(doc: Document) -> Document:
-    if "Amman" in doc.text:
-        doc.extra["lock"] = threading.Lock()
-    return doc
-
-
-def _die(doc: Document) -> Document:
-    if "Amman" in doc.text:
-        os._exit(3)
-    return doc
-
-
-def _clean_then(func: Any) -> Pipeline:
-    return Pipeline((*CLEAN_STAGES, stage(func.__name__.strip("_"), func, requires={"text"},
-                                          assigns=())))
-
-
 def test_internal_errors_are_reported_the_same_by_workers(tmp_path: Path) -> None:
     reports = []
     for workers in (1, 2):
         with Store(tmp_path / f"w{workers}.db") as store:
-            reports.append(ingest([str(CORPUS)], store, pipeline=_clean_then(_explode),
+            reports.append(ingest([str(CORPUS)], store, pipeline=clean_then(explode),
                                   workers=workers))
     one, two = reports
-    assert two.summary() == one.summary()
-    assert two.rejections == one.rejections
-    assert one.rejected >= 2
-    assert all(r.kind == "internal" and r.reason == "internal error while processing: "
-               "RuntimeError: stage bug on purpose" for r in one.rejections)
+    check_same_internal_errors(one, two)
 
 
 def test_a_result_that_cannot_be_sent_back_is_rejected_alone(tmp_path: Path) -> None:
     with Store(tmp_path / "kb.db") as store:
-        report = ingest([str(CORPUS)], store, pipeline=_clean_then(_unpicklable), workers=2)
-    assert report.rejected >= 2
-    assert report.stored + report.duplicates == report.read - report.rejected
-    assert all(r.kind == "internal" and "pickle" in r.reason for r in report.rejections)
+        report = ingest([str(CORPUS)], store, pipeline=clean_then(unpicklable), workers=2)
+    check_unsendable_rejected_alone(report)
 
 
 def test_a_dead_worker_ends_the_run_and_keeps_what_was_stored(tmp_path: Path) -> None:
     with Store(tmp_path / "kb.db") as store:
         with pytest.raises(BrokenProcessPool):
-            ingest([str(CORPUS)], store, pipeline=_clean_then(_die), workers=2)
+            ingest([str(CORPUS)], store, pipeline=clean_then(die), workers=2)
         assert store.integrity_check() == "ok"
         assert store.runs()[-1]["status"] == "failed"
 

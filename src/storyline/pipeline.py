@@ -120,17 +120,18 @@ class Pipeline:
             going = [i for i, r in enumerate(results) if isinstance(r, Document)]
             if not going:
                 break
+            done = None
             if st.batch is not None and len(going) > 1:
                 try:
                     done = st.batch([results[i] for i in going])  # type: ignore[misc]
                 except (KeyboardInterrupt, SystemExit):
                     raise
-                except Exception:  # retried one at a time below
-                    pass
-                else:
-                    for i, result in zip(going, done, strict=True):
-                        results[i] = result
-                    continue
+                except Exception:
+                    done = None  # retried one at a time below
+            if done is not None:
+                for i, result in zip(going, done, strict=True):
+                    results[i] = result
+                continue
             for i in going:
                 try:
                     results[i] = st.func(results[i])  # type: ignore[arg-type]

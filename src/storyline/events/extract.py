@@ -595,32 +595,43 @@ def _link_repeats(doc: Document, onto: Ontology) -> None:
         return None if ev.location is None else entity_of.get(
             ev.location, doc.mentions[ev.location].text.lower())
 
-    for k, ev in enumerate(doc.events):
-        if ev.same_as is not None or ev.type not in onto.repeat_types:
-            continue
-        nominal = ev.rule.startswith("noun:")
-        # The nearest earlier mention with the same trigger word first, then the nearest.
-        earlier = sorted(range(k), key=lambda j: (
-            doc.events[j].trigger.lower() != ev.trigger.lower(), -j))
-        for j in earlier:
-            other = doc.events[j]
-            if other.type != ev.type or other.modality != ev.modality:
-                continue
-            if not (nominal or other.sentence == ev.sentence):
-                continue
-            root = other.same_as if other.same_as is not None else j
-            group = [e for i, e in enumerate(doc.events[:k]) if i == root or e.same_as == root]
-            if nominal and other.sentence != ev.sentence and \
-                    not who(ev) <= set().union(*(who(e) for e in group)):
-                continue
-            times = {when(e) for e in group} - {None}
-            places = {where(e) for e in group} - {None}
-            if (when(ev) is not None and times and when(ev) not in times) or \
-                    (where(ev) is not None and places and where(ev) not in places):
-                continue
-            ev.same_as = root
-            ev.rule += "+repeat"
-            break
+    events = doc.events
+    whos, whens, wheres = [who(e) for e in events], [when(e) for e in events], \
+        [where(e) for e in events]
+    linked: dict[int, list[int]] = {}  # j -> the earlier mentions whose same_as is j
+    for k, ev in enumerate(events):
+        if ev.same_as is None and ev.type in onto.repeat_types:
+            _link_repeat(k, ev, events, linked, whos, whens, wheres)
+        if ev.same_as is not None:
+            linked.setdefault(ev.same_as, []).append(k)
     for ev in doc.events:  # an anaphor may point at a mention now linked to an earlier one
         while ev.same_as is not None and doc.events[ev.same_as].same_as is not None:
             ev.same_as = doc.events[ev.same_as].same_as
+
+
+def _link_repeat(k: int, ev: EventMention, events: list[EventMention],
+                 linked: dict[int, list[int]], whos: list[set[object]],
+                 whens: list[object], wheres: list[object]) -> None:
+    """Link mention `k` to the event of the first earlier mention it repeats, if any."""
+    nominal = ev.rule.startswith("noun:")
+    # The nearest earlier mention with the same trigger word first, then the nearest.
+    earlier = sorted((j for j in range(k) if events[j].type == ev.type
+                      and events[j].modality == ev.modality),
+                     key=lambda j: (events[j].trigger.lower() != ev.trigger.lower(), -j))
+    for j in earlier:
+        other = events[j]
+        if not (nominal or other.sentence == ev.sentence):
+            continue
+        root = other.same_as if other.same_as is not None else j
+        group = [root, *linked.get(root, [])]
+        if nominal and other.sentence != ev.sentence and \
+                not whos[k] <= set().union(*(whos[i] for i in group)):
+            continue
+        times = {whens[i] for i in group} - {None}
+        places = {wheres[i] for i in group} - {None}
+        if (whens[k] is not None and times and whens[k] not in times) or \
+                (wheres[k] is not None and places and wheres[k] not in places):
+            continue
+        ev.same_as = root
+        ev.rule += "+repeat"
+        return

@@ -15,15 +15,11 @@ import sqlite3
 from typing import Any
 
 from storyline.model import Claim, Document, EventMention
+from storyline.store.sql import rows_in
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
-    """`items` in pieces small enough for one statement's parameters."""
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def event_id(document_id: str, index: int) -> str:
@@ -306,48 +302,46 @@ class EventTable:
         documents' outlets and dates come from the covering index `documents_dated`."""
         out: dict[str, list[dict[str, Any]]] = {}
         records: dict[str, dict[str, Any]] = {}  # event id -> its record
-        for chunk in _chunks(list(dict.fromkeys(canonicals))):
-            marks = ",".join("?" * len(chunk))
-            for r in self.conn.execute(
-                    "SELECT e.*, d.outlet, d.published, d.rowid AS doc_order, "
-                    "(SELECT document_id FROM event_mentions WHERE event_id = e.id LIMIT 1) "
-                    "AS document_id FROM events e JOIN documents d INDEXED BY documents_dated "
-                    "ON d.id = (SELECT document_id FROM event_mentions WHERE event_id = e.id "
-                    "LIMIT 1) WHERE "
-                    f"e.canonical IN ({marks}) ORDER BY d.rowid, e.rowid", chunk):
-                rec = dict(r)
-                own = json.loads(rec["own"]) if rec["own"] else None
-                if own:  # the values this document gave, before merges overwrote them
-                    rec.update(own)
-                rec["topics"] = json.loads(rec["topics"])
-                rec["participants"], rec["place"], rec["mentions"] = [], None, []
-                records[rec["id"]] = rec
-                out.setdefault(rec["canonical"], []).append(rec)
-        ids = list(records)
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for p in self.conn.execute(
-                    "SELECT p.event_id AS event, p.role, p.event_mention, p.mention, m.text, "
-                    "m.actor_id, coalesce(m.actor_id, lower(m.text)) AS key, "
-                    "coalesce(a.name, m.text) AS name FROM event_participants p JOIN mentions "
-                    "m ON m.document_id = p.document_id AND m.idx = p.mention LEFT JOIN actors "
-                    f"a ON a.id = m.actor_id WHERE p.event_id IN ({marks}) ORDER BY "
-                    "p.event_id, p.event_mention, p.mention", chunk):
-                part = dict(p)
-                records[part.pop("event")]["participants"].append(part)
-            for m in self.conn.execute(
-                    "SELECT em.event_id AS event, em.idx, em.trigger, em.trigger_start, "
-                    "em.trigger_end, em.sentence_start, em.sentence_end, em.source_start, "
-                    "em.source_end, em.quote, em.modality, em.score, em.topics, "
-                    "em.attribution, em.time_mention, em.location_mention, mt.time AS time, "
-                    "mt.text AS time_text FROM event_mentions em LEFT JOIN mentions mt ON "
-                    "mt.document_id = em.document_id AND mt.idx = em.time_mention WHERE "
-                    f"em.event_id IN ({marks}) ORDER BY em.event_id, em.idx", chunk):
-                mention = dict(m)
-                mention["topics"] = json.loads(mention["topics"])
-                mention["attribution"] = json.loads(mention["attribution"])
-                mention["time"] = json.loads(mention["time"]) if mention["time"] else None
-                records[mention.pop("event")]["mentions"].append(mention)
+        for r in rows_in(
+                self.conn,
+                "SELECT e.*, d.outlet, d.published, d.rowid AS doc_order, "
+                "(SELECT document_id FROM event_mentions WHERE event_id = e.id LIMIT 1) "
+                "AS document_id FROM events e JOIN documents d INDEXED BY documents_dated "
+                "ON d.id = (SELECT document_id FROM event_mentions WHERE event_id = e.id "
+                "LIMIT 1) WHERE e.canonical IN ({marks}) ORDER BY d.rowid, e.rowid",
+                dict.fromkeys(canonicals)):
+            rec = dict(r)
+            own = json.loads(rec["own"]) if rec["own"] else None
+            if own:  # the values this document gave, before merges overwrote them
+                rec.update(own)
+            rec["topics"] = json.loads(rec["topics"])
+            rec["participants"], rec["place"], rec["mentions"] = [], None, []
+            records[rec["id"]] = rec
+            out.setdefault(rec["canonical"], []).append(rec)
+        for p in rows_in(
+                self.conn,
+                "SELECT p.event_id AS event, p.role, p.event_mention, p.mention, m.text, "
+                "m.actor_id, coalesce(m.actor_id, lower(m.text)) AS key, "
+                "coalesce(a.name, m.text) AS name FROM event_participants p JOIN mentions "
+                "m ON m.document_id = p.document_id AND m.idx = p.mention LEFT JOIN actors "
+                "a ON a.id = m.actor_id WHERE p.event_id IN ({marks}) ORDER BY "
+                "p.event_id, p.event_mention, p.mention", records):
+            part = dict(p)
+            records[part.pop("event")]["participants"].append(part)
+        for m in rows_in(
+                self.conn,
+                "SELECT em.event_id AS event, em.idx, em.trigger, em.trigger_start, "
+                "em.trigger_end, em.sentence_start, em.sentence_end, em.source_start, "
+                "em.source_end, em.quote, em.modality, em.score, em.topics, "
+                "em.attribution, em.time_mention, em.location_mention, mt.time AS time, "
+                "mt.text AS time_text FROM event_mentions em LEFT JOIN mentions mt ON "
+                "mt.document_id = em.document_id AND mt.idx = em.time_mention WHERE "
+                "em.event_id IN ({marks}) ORDER BY em.event_id, em.idx", records):
+            mention = dict(m)
+            mention["topics"] = json.loads(mention["topics"])
+            mention["attribution"] = json.loads(mention["attribution"])
+            mention["time"] = json.loads(mention["time"]) if mention["time"] else None
+            records[mention.pop("event")]["mentions"].append(mention)
         for rec in records.values():
             if rec["location_mention"] is None:
                 continue

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from storyline.store.sql import rows_in
+
 #: The row of `term_stats` that counts documents (no term is empty).
 _DOCUMENTS = ""
 
@@ -58,14 +60,8 @@ class StoryTable:
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(documents counted, key -> number of documents holding it)."""
-        keys = list(keys)
-        found: dict[str, int] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self.conn.execute(f"SELECT term, df FROM term_stats WHERE term IN "
-                                       f"({marks})", chunk):
-                found[r["term"]] = int(r["df"])
+        found = {r["term"]: int(r["df"]) for r in rows_in(
+            self.conn, "SELECT term, df FROM term_stats WHERE term IN ({marks})", keys)}
         row = self.conn.execute("SELECT df FROM term_stats WHERE term = ?",
                                 (_DOCUMENTS,)).fetchone()
         return (int(row["df"]) if row else 0), found
@@ -112,17 +108,11 @@ class StoryTable:
 
     def states(self, story_ids: Iterable[str]) -> dict[str, StoryState]:
         """Story id -> state (centroid included), for those of `story_ids` that exist."""
-        ids = list(story_ids)
-        out: dict[str, StoryState] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.conn.execute(f"SELECT * FROM stories WHERE id IN ({marks})",
-                                         chunk):
-                out[row["id"]] = StoryState(
-                    row["id"], json.loads(row["centroid"]), row["first_date"],
-                    row["last_date"], int(row["size"]), int(row["version"]))
-        return out
+        return {row["id"]: StoryState(row["id"], json.loads(row["centroid"]),
+                                      row["first_date"], row["last_date"], int(row["size"]),
+                                      int(row["version"]))
+                for row in rows_in(self.conn, "SELECT * FROM stories WHERE id IN ({marks})",
+                                   story_ids)}
 
     def next_version(self) -> int:
         row = self.conn.execute("SELECT max(version) FROM stories").fetchone()
