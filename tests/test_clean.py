@@ -579,3 +579,31 @@ def test_clean_corpus_wire_feed_duplicates_and_html_record() -> None:
     assert "&#8220;" not in docs[4].text and "“The government negotiated" in docs[4].text
     assert [d.published for d in docs[:4]] == [
         dt.date(2026, 3, 16), dt.date(2026, 3, 16), dt.date(2026, 3, 17), dt.date(2026, 3, 14)]
+
+
+def test_letters_are_counted_by_script_like_a_loop_over_every_character() -> None:
+    import random
+    import unicodedata
+    from collections import Counter
+
+    from storyline.clean.language import dominant_script, script_letters
+
+    def by_loop(text: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for ch in text:
+            if ch.isalpha():
+                script = "LATIN" if ch < "\u0250" else unicodedata.name(ch, "UNKNOWN")
+                counts[script.split(" ")[0]] += 1
+        return counts
+
+    rng = random.Random(7)
+    ranges = [(0x41, 0x5B), (0, 0x300), (0x250, 0x2B0), (0x1E00, 0x1F00), (0x600, 0x700),
+              (0x370, 0x530), (0x2000, 0x3100), (0x1F300, 0x1F700)]  # 0x250+: LATIN names
+    for _ in range(2000):
+        text = "".join(chr(rng.randrange(*rng.choice(ranges)))
+                       for _ in range(rng.randrange(0, 60)))
+        counts, expected = script_letters(text), by_loop(text)
+        assert counts == expected and list(counts) == list(expected), text
+    assert dominant_script("Ärger über شكرا جزيلا") == ("LATIN", 18)  # a tie: first seen
+    assert dominant_script("شكرا جزيلا Ärger über") == ("ARABIC", 18)
+    assert dominant_script("… 12 ! ") == (None, 0)

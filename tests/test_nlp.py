@@ -162,3 +162,59 @@ def test_time_mentions_carry_tense_and_value() -> None:
     assert thursday.tense == "past" and monday.tense == "future"
     assert thursday.time.value == "2026-03-12"
     assert monday.time.value == "2026-03-16"
+
+
+# --- the per-parse views the rule layer scans (storyline.nlp.tokens) ---------------------
+
+_VIEW_TEXTS = [
+    "The U.S. Secretary of State, Maren Holt, met Tovaria's interim President Ilyas "
+    "al-Karimi on Thursday; prices rose 5% and the vice-president's office said nothing.",
+    "Former deputy prime minister Lukas Brenner, the ex-foreign minister, and the head of "
+    "the Northern Water Authority left via Telegram.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", _VIEW_TEXTS)
+def test_token_columns_equal_the_token_attributes(text: str) -> None:
+    from storyline.nlp import model
+    from storyline.nlp.tokens import columns, text_of
+
+    sdoc = model.load()(text)
+    cols = columns(sdoc)
+    assert columns(sdoc) is cols  # read once, then kept on the parse
+    assert text_of(sdoc) == sdoc.text
+    assert len(cols.texts) == len(sdoc)
+    for tok in sdoc:
+        assert (cols.texts[tok.i], cols.lowers[tok.i], cols.lemmas[tok.i], cols.pos[tok.i],
+                cols.tags[tok.i], cols.deps[tok.i], cols.stop_or_punct[tok.i]) == (
+            tok.text, tok.lower_, tok.lemma_.lower(), tok.pos_, tok.tag_, tok.dep_,
+            tok.is_stop or tok.is_punct)
+
+
+def _title_at_exhaustive(sdoc: object, i: int, ending: bool) -> tuple[int, int] | None:
+    """Every length tried, longest first: what the prefix-pruned search must return."""
+    from storyline.nlp.roles import _words, role_rules
+
+    rules = role_rules()
+    n = len(sdoc)  # type: ignore[arg-type]
+    for length in range(rules.longest * 2, 0, -1):
+        a, b = (i - length, i) if ending else (i, i + length)
+        if a >= 0 and b <= n and _words(sdoc, a, b) in rules.titles:
+            return a, b
+    return None
+
+
+@pytest.mark.parametrize("text", _VIEW_TEXTS)
+def test_title_search_finds_the_longest_title_like_trying_every_length(text: str) -> None:
+    from storyline.nlp import model
+    from storyline.nlp.roles import _title_at
+
+    sdoc = model.load()(text)
+    found = 0
+    for i in range(len(sdoc) + 1):
+        for ending in (False, True):
+            expected = _title_at_exhaustive(sdoc, i, ending)
+            assert _title_at(sdoc, i, ending=ending) == expected, (i, ending)
+            found += expected is not None
+    assert found >= (3 if text else 0)  # the cases above hold titles

@@ -387,8 +387,20 @@ def _demonym_table(demonyms: Mapping[str, str] | None) -> Mapping[str, str]:
 
 def org_key(name: str, demonyms: Mapping[str, str] | None = None) -> str:
     """Key of an organization name: "country|rest" when a country is named, else "rest"."""
+    if demonyms is None:
+        return _org_key_default(name)
+    return _org_key(name, _demonym_table(demonyms))
+
+
+@lru_cache(maxsize=65536)
+def _org_key_default(name: str) -> str:
+    """`org_key` with the country table of data/names.yaml, remembered: resolution asks
+    for the same names in document after document."""
+    return _org_key(name, name_rules().countries)
+
+
+def _org_key(name: str, table: Mapping[str, str]) -> str:
     rules = name_rules()
-    table = _demonym_table(demonyms)
     longest = max((len(k.split()) for k in table), default=1)
     words = _org_words(name)
     while words and words[0] in rules.org_leading:

@@ -19,6 +19,7 @@ in this order (the first that decides wins, and the reason is kept on every ment
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -122,15 +123,22 @@ class Resolver:
             doc.mentions[i].resolution = {**how, "in_document": entity.evidence}
 
     def _file(self, doc: Document, entity: Entity, actor: str) -> None:
-        keys: set[str] = set()
+        """File the entity's names as aliases of `actor` (each counted once per mention)
+        and under their look-up keys; each distinct name is written once."""
+        names: Counter[str] = Counter()
+        keyed: dict[str, None] = {}
         for i in entity.mentions:
             m = doc.mentions[i]
             if m.method == "rule:title-only":
                 continue  # "the Syrian president" describes the actor; it is not a name
-            self.table.add_alias(actor, m.text)
-            if entity.kind == "person" and not is_full_name(m):
-                continue  # surnames are filed with their full names only
-            keys |= entity_keys(entity.kind, m.text)
+            names[m.text] += 1
+            if entity.kind != "person" or is_full_name(m):
+                keyed[m.text] = None  # surnames are filed with their full names only
+        for text, count in names.items():
+            self.table.add_alias(actor, text, count=count)
+        keys: set[str] = set()
+        for text in keyed:
+            keys |= entity_keys(entity.kind, text)
         self.table.add_keys(actor, entity.kind, keys)
 
     def _create(self, doc: Document, e: int, entity: Entity) -> str:
@@ -144,8 +152,8 @@ class Resolver:
         return self.table.create(entity.kind, name, seed=f"{doc.id}:{e}", romanized=romanized)
 
     def _find(self, doc: Document, entity: Entity) -> tuple[str | None, dict[str, Any]]:
-        texts = [doc.mentions[i].text for i in entity.mentions
-                 if doc.mentions[i].method != "rule:title-only"]
+        texts = list(dict.fromkeys(doc.mentions[i].text for i in entity.mentions
+                                   if doc.mentions[i].method != "rule:title-only"))
         for text in texts:
             hits = [a for a, origin, _ in self.table.by_alias(text, entity.kind)
                     if origin == "alias-file"]

@@ -22,6 +22,7 @@ from typing import Any
 from storyline.clean.rules import load_data
 from storyline.events.parse import MentionIndex, child, last_person, paragraph_index
 from storyline.model import Claim, Document, Span
+from storyline.nlp.tokens import columns, text_of
 
 _QUOTE = re.compile(r"[\"“”„«»]")
 _PUNCT = " \t\n,;:.—–-"
@@ -68,22 +69,23 @@ class _Paragraph:
     def __init__(self, doc: Document, base: int, sdoc: Any, index: MentionIndex) -> None:
         self.doc, self.base, self.sdoc, self.index = doc, base, sdoc, index
         self.lex = lexicon()
-        self.quotes = _quotations(sdoc.text)
+        self.quotes = _quotations(text_of(sdoc))
         self.first = len(doc.claims)
         self.paragraph = paragraph_index(doc, base)
 
     def read(self) -> None:
-        for sent in self.sdoc.sents:
-            for tok in sent:
-                if tok.lower_ == "according" and tok.i + 1 < len(self.sdoc) \
-                        and self.sdoc[tok.i + 1].lower_ == "to":
-                    self._according(tok)
-                elif tok.lower_ in ("citing", "quoting") and tok.dep_ in ("advcl", "prep",
-                                                                           "xcomp", "acl"):
-                    self._citing(tok)
-                elif tok.pos_ == "VERB" and tok.lemma_.lower() in self.lex.verbs \
-                        and tok.dep_ not in ("amod", "compound"):
-                    self._verb(tok)
+        cols = columns(self.sdoc)
+        lowers, deps, n = cols.lowers, cols.deps, len(cols.lowers)
+        for i, (low, pos, lemma) in enumerate(zip(lowers, cols.pos, cols.lemmas,
+                                                  strict=True)):
+            if low == "according" and i + 1 < n and lowers[i + 1] == "to":
+                self._according(self.sdoc[i])
+            elif low in ("citing", "quoting") and deps[i] in ("advcl", "prep", "xcomp",
+                                                              "acl"):
+                self._citing(self.sdoc[i])
+            elif pos == "VERB" and lemma in self.lex.verbs \
+                    and deps[i] not in ("amod", "compound"):
+                self._verb(self.sdoc[i])
         self._attach_quotes()
 
     # --- cues ------------------------------------------------------------------------
@@ -216,7 +218,7 @@ class _Paragraph:
         return spans
 
     def _trim(self, a: int, b: int) -> tuple[int, int]:
-        text = self.sdoc.text
+        text = text_of(self.sdoc)
         while a < b and text[a] in _PUNCT:
             a += 1
         while b > a and text[b - 1] in _PUNCT:
@@ -239,7 +241,7 @@ class _Paragraph:
                 hi = min(hi, dep.left_edge.i)
                 break
         a, b = self._trim(self.sdoc[lo].idx, self.sdoc[hi - 1].idx + len(self.sdoc[hi - 1]))
-        while a < b and _QUOTE.match(self.sdoc.text[a]):
+        while a < b and _QUOTE.match(text_of(self.sdoc)[a]):
             a += 1
         claim.source_span = self._doc_span(a, b)
         claim.source = self.doc.text[claim.source_span[0]:claim.source_span[1]]
@@ -257,7 +259,7 @@ class _Paragraph:
                 owner = inner
                 a, b = self._trim(self.sdoc[inner.left_edge.i].idx,
                                   inner.right_edge.idx + len(inner.right_edge))
-                if inner.dep_ == "poss" and self.sdoc.text[b - 2:b] in ("’s", "'s"):
+                if inner.dep_ == "poss" and text_of(self.sdoc)[b - 2:b] in ("’s", "'s"):
                     b -= 2
                 claim.source_span = self._doc_span(a, b)
                 claim.source = self.doc.text[claim.source_span[0]:claim.source_span[1]]

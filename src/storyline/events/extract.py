@@ -19,6 +19,7 @@ from typing import Any
 from storyline.events.ontology import Ontology, Trigger, ontology
 from storyline.events.parse import ACTOR_KINDS, MentionIndex, child, last_person, paragraph_index
 from storyline.model import Document, EventMention, Span
+from storyline.nlp.tokens import columns
 
 _CORE_DEPS = ("conj", "compound", "amod", "poss", "nmod", "npadvmod")
 #: Codings below this score are not kept: a bare noun with no participant, say.
@@ -47,15 +48,17 @@ class _Reader:
         self.doc, self.base, self.sdoc, self.onto = doc, base, sdoc, onto
         self.index, self._heads = index, heads
         self.paragraph = paragraph_index(doc, base)
+        self.cols = columns(sdoc)
 
     # --- triggers ----------------------------------------------------------------------
 
     def sentence(self, sent: Any) -> None:
         found: list[tuple[Any, Trigger, Any]] = []  # (trigger token, trigger, governor)
-        for tok in sent:
-            trig = self._match(tok)
+        for i in range(sent.start, sent.end):
+            trig = self._match(i)
             if trig is None:
                 continue
+            tok = self.sdoc[i]
             governor = tok
             if trig.pos == "noun" and tok.dep_ in ("dobj", "nsubjpass") \
                     and tok.head.lemma_.lower() in self.onto.light_verbs:
@@ -74,7 +77,7 @@ class _Reader:
                 if head is not None and any(t.i == head and tr.type == f[1].type
                                             for t, tr, _ in found):
                     absorbed.setdefault(head, []).append(f)
-        topics = self.onto.topics_of(sent.text.lower())
+        topics = self.onto.topics_of(sent.text.lower()) if kept else []
         for tok, trig, gov in kept:
             self._code(tok, trig, gov, sent, topics, absorbed.get(tok.i, []))
         self._membership(sent)
@@ -107,16 +110,19 @@ class _Reader:
                 return int(head.i)
         return None
 
-    def _match(self, tok: Any) -> Trigger | None:
-        if tok.pos_ == "VERB":
+    def _match(self, i: int) -> Trigger | None:
+        """The trigger token i is, if any (its children meeting the trigger's conditions)."""
+        cols = self.cols
+        if cols.pos[i] == "VERB":
             pos = "verb"
-        elif tok.pos_ in ("NOUN", "PROPN") and tok.tag_ not in ("NNP", "NNPS"):
+        elif cols.pos[i] in ("NOUN", "PROPN") and cols.tags[i] not in ("NNP", "NNPS"):
             pos = "noun"
         else:
             return None
-        candidates = self.onto.triggers.get((pos, tok.lemma_.lower()))
+        candidates = self.onto.triggers.get((pos, cols.lemmas[i]))
         if not candidates:
             return None
+        tok = self.sdoc[i]
         passing = [t for t in candidates if self._conditions(tok, t)]
         return max(passing, key=lambda t: t.weight) if passing else None
 
@@ -469,9 +475,11 @@ class _Reader:
 
     def _membership(self, sent: Any) -> None:
         """"The delegation included officials from ...": members join its events."""
-        for tok in sent:
-            if tok.pos_ != "VERB" or tok.lemma_.lower() not in self.onto.membership_verbs:
+        cols = self.cols
+        for i in range(sent.start, sent.end):
+            if cols.pos[i] != "VERB" or cols.lemmas[i] not in self.onto.membership_verbs:
                 continue
+            tok = self.sdoc[i]
             subj = child(tok, "nsubj")
             obj = child(tok, "dobj")
             if subj is None or obj is None or subj.lemma_.lower() not in self.onto.group_nouns:

@@ -16,8 +16,9 @@ from typing import Any
 from storyline.actors.arabic import find_arabic_names
 from storyline.model import Document, Mention, Paragraph, Role
 from storyline.nlp import model
-from storyline.nlp.entities import Found, find_entities, text_of
+from storyline.nlp.entities import Found, find_entities
 from storyline.nlp.roles import find_roles
+from storyline.nlp.tokens import text_of
 
 _ARABIC_RUN = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]"
                          r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF"

@@ -25,20 +25,13 @@ from typing import Any
 
 from storyline.actors.names import is_acronym_of, is_arabic
 from storyline.clean.rules import load_data
+from storyline.nlp.tokens import text_of, words_of
 
 _APOSTROPHES = "’'ʼ`"
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 _DASHES = {"-", "–", "—"}
 _INNER_APOSTROPHE = re.compile(r"\w['’ʼ](?!s\b)\w")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
-
-
-def text_of(sdoc: Any) -> str:
-    """The paragraph's text, built once (spaCy rebuilds `Doc.text` on every access)."""
-    text = sdoc.user_data.get("storyline_text")
-    if text is None:
-        text = sdoc.user_data["storyline_text"] = sdoc.text
-    return str(text)
 
 
 @dataclass(frozen=True, eq=False)
@@ -254,24 +247,28 @@ def _retype(sdoc: Any, s: Found, rules: EntityRules) -> None:
 def _platform_mentions(sdoc: Any, spans: list[Found], rules: EntityRules) -> list[Found]:
     """"on X" / "via Telegram" when the model found no entity there."""
     covered = {i for s in spans for i in range(s.ts, s.te)}
+    texts, lowers = words_of(sdoc)
     out = []
-    for tok in sdoc:
-        if tok.i in covered or tok.i == 0:
+    for i, text in enumerate(texts):
+        if i in covered or i == 0:
             continue
-        word = tok.text.rstrip(".")
-        if word in rules.platforms and sdoc[tok.i - 1].lower_ in ("on", "via", "through"):
-            out.append(Found(tok.i, tok.i + 1, "PLATFORM", "platform", "rule:platform",
-                             tok.idx, tok.idx + len(word)))
+        word = text.rstrip(".")
+        if word in rules.platforms and lowers[i - 1] in ("on", "via", "through"):
+            idx = sdoc[i].idx
+            out.append(Found(i, i + 1, "PLATFORM", "platform", "rule:platform",
+                             idx, idx + len(word)))
     return out
 
 
 def _acronyms(sdoc: Any, spans: list[Found], rules: EntityRules) -> list[Found]:
     covered = {i for s in spans for i in range(s.ts, s.te)}
+    texts, _ = words_of(sdoc)
     out = []
-    for tok in sdoc:
-        if tok.i in covered or not _ACRONYM.match(tok.text) or tok.text in rules.not_acronyms:
+    for i, text in enumerate(texts):
+        if i in covered or not _ACRONYM.match(text) or text in rules.not_acronyms:
             continue
-        if tok.is_sent_start and tok.i + 1 < len(sdoc) and sdoc[tok.i + 1].text.isupper():
+        tok = sdoc[i]
+        if tok.is_sent_start and i + 1 < len(texts) and texts[i + 1].isupper():
             continue  # a headline in capitals, not an acronym
         kind = "place" if tok.text in rules.acronym_places else "organization"
         out.append(Found(tok.i, tok.i + 1, "ORG", kind, "rule:acronym",

@@ -20,7 +20,8 @@ from functools import cache
 from typing import Any
 
 from storyline.clean.rules import load_data
-from storyline.nlp.entities import Found, text_of
+from storyline.nlp.entities import Found
+from storyline.nlp.tokens import text_of, words_of
 
 _STOP = {",", "(", ")", ".", ";", ":", "“", "”", '"', "—", "–"}
 
@@ -32,6 +33,10 @@ class RoleRules:
     qualifiers: frozenset[str]
     organization_nouns: frozenset[str]
     synonyms: dict[str, str]
+    #: Every beginning and every ending of a title, so a search stops as soon as the
+    #: words read so far cannot grow into one.
+    prefixes: frozenset[str] = frozenset()
+    suffixes: frozenset[str] = frozenset()
 
 
 @cache
@@ -42,7 +47,9 @@ def role_rules() -> RoleRules:
                 for t in words}
     return RoleRules(titles, max(len(t.split()) for t in titles),
                      frozenset(q.lower() for q in data["qualifiers"]),
-                     frozenset(data["organization_nouns"]), synonyms)
+                     frozenset(data["organization_nouns"]), synonyms,
+                     frozenset(t[:k] for t in titles for k in range(1, len(t) + 1)),
+                     frozenset(t[k:] for t in titles for k in range(len(t))))
 
 
 def title_group(title: str) -> str:
@@ -66,27 +73,56 @@ class FoundRole:
 
 def _words(sdoc: Any, i: int, j: int) -> str:
     """Tokens i..j-1 as lower-case words, hyphens joined without spaces."""
-    out = ""
-    for k in range(i, j):
-        tok = sdoc[k]
-        piece = tok.lower_
-        if out and not (piece == "-" or out.endswith("-")):
-            out += " "
-        out += piece
+    lowers = words_of(sdoc)[1]
+    out = lowers[i] if i < j else ""
+    for k in range(i + 1, j):
+        out += _joint(lowers, k) + lowers[k]
     return out
 
 
+def _joint(lowers: list[str], k: int) -> str:
+    """What joins token k to the one before it in `_words`: nothing around a hyphen."""
+    return "" if lowers[k] == "-" or lowers[k - 1].endswith("-") else " "
+
+
 def _title_at(sdoc: Any, i: int, *, ending: bool = False) -> tuple[int, int] | None:
-    """The longest title starting at token i (or ending just before i when `ending`)."""
+    """The longest title starting at token i (or ending just before i when `ending`).
+
+    The words are read one token at a time away from i, and the search stops when they
+    are no longer the beginning (or the end) of any title."""
     rules = role_rules()
-    n = len(sdoc)
-    for length in range(rules.longest * 2, 0, -1):  # hyphens count as tokens
-        a, b = (i - length, i) if ending else (i, i + length)
-        if a < 0 or b > n:
-            continue
-        if _words(sdoc, a, b) in rules.titles:
-            return a, b
-    return None
+    lowers = words_of(sdoc)[1]
+    n, most = len(lowers), rules.longest * 2  # hyphens count as tokens
+    best = None
+    if ending:
+        if not 0 < i <= n:
+            return None
+        out = lowers[i - 1]
+        for length in range(1, most + 1):
+            if length > 1:
+                k = i - length
+                if k < 0:
+                    break
+                out = lowers[k] + _joint(lowers, k + 1) + out
+            if out not in rules.suffixes:
+                break
+            if out in rules.titles:
+                best = (i - length, i)
+        return best
+    if not 0 <= i < n:
+        return None
+    out = lowers[i]
+    for length in range(1, most + 1):
+        if length > 1:
+            k = i + length - 1
+            if k >= n:
+                break
+            out += _joint(lowers, k) + lowers[k]
+        if out not in rules.prefixes:
+            break
+        if out in rules.titles:
+            best = (i, i + length)
+    return best
 
 
 def _span(sdoc: Any, a: int, b: int) -> tuple[int, int]:

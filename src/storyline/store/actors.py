@@ -6,12 +6,14 @@ import hashlib
 import json
 import sqlite3
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from storyline.actors.names import is_arabic
 from storyline.model import Document
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of an alias, for exact alias lookups."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from storyline.model import Document
+from storyline.nlp.tokens import columns
 from storyline.stories.rules import story_rules
 
 
@@ -21,10 +22,11 @@ def sign_document(doc: Document) -> Document:
     for base, sdoc in doc.analyses:
         if kinds.get(base, "body") not in rules.paragraph_kinds:
             continue
-        for tok in sdoc:
-            if tok.is_stop or tok.is_punct or tok.pos_ not in rules.parts_of_speech:
+        cols = columns(sdoc)
+        for skip, pos, lemma in zip(cols.stop_or_punct, cols.pos, cols.lemmas, strict=True):
+            if skip or pos not in rules.parts_of_speech:
                 continue
-            lemma = tok.lemma_.lower().strip()
+            lemma = lemma.strip()
             if len(lemma) < rules.min_length or not any(ch.isalnum() for ch in lemma):
                 continue
             terms[lemma] += 1
