@@ -978,9 +978,10 @@ def _traced(store: Store, call: Callable[[], object]) -> list[str]:
 
 def test_candidate_dates_list_the_candidates_in_order_with_their_dates(kb: Store) -> None:
     a, b, c, d = _four_stories(kb)
+    versions = {sid: kb.stories.state(sid).version for sid in (a, b, c, d)}  # type: ignore[union-attr]
     assert kb.stories.candidate_dates(["shared"], 40) == [
-        (s, "2026-03-01", "2026-03-01") for s in (d, c, b, a)]
-    assert [s for s, _, _ in kb.stories.candidate_dates(["alpha", "shared"], 1)] == \
+        (s, "2026-03-01", "2026-03-01", versions[s]) for s in (d, c, b, a)]
+    assert [c.story for c in kb.stories.candidate_dates(["alpha", "shared"], 1)] == \
         kb.stories.candidates(["alpha", "shared"], 1) == [a, d]
     assert set(kb.stories.states([a, "st_missing"])) == {a}
 
@@ -994,16 +995,70 @@ def test_stories_outside_the_date_window_are_passed_over_unread(
     read: list[str] = []
     states = kb.stories.states
 
-    def recording(ids: Iterable[str]) -> dict[str, Any]:
+    def recording(ids: Iterable[str], versions: Any = None) -> dict[str, Any]:
         ids = list(ids)
         read.extend(ids)
-        return states(ids)
+        return states(ids, versions)
 
     monkeypatch.setattr(kb.stories, "states", recording)
     _, late = _assign(kb, "w3", WATER_TOO, "2026-03-02")
     assert (late.story, late.new) == (recent.story, False)
     assert late.evidence["too_far_in_time"] == [{"story": old.story, "days_apart": 56}]
     assert read == [recent.story]  # the January story's centroid is never read
+
+
+def _story_reads(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.startswith("SELECT * FROM stories WHERE id IN")]
+
+
+def _fresh_state(store: Store, story: str) -> Any:
+    """The story's state as stored, read past every kept copy."""
+    from storyline.store.stories import StoryTable
+
+    return StoryTable(store.conn).state(story)
+
+
+def test_story_states_are_read_once_while_their_version_holds(kb: Store) -> None:
+    _, first = _assign(kb, "w1", WATER, "2026-03-01")
+    for name in ("w2", "w3", "w4"):
+        statements = _traced(kb, lambda n=name: _assign(kb, n, WATER_TOO, "2026-03-02"))
+        # The story was saved by the previous document: its new state is kept, not reread.
+        assert _story_reads(statements) == []
+    kept = kb.stories.states([first.story], {first.story: kb.stories.state(
+        first.story).version})[first.story]  # type: ignore[union-attr]
+    stored = _fresh_state(kb, first.story)
+    assert (kept.centroid, kept.first_date, kept.last_date, kept.size, kept.version) == (
+        stored.centroid, stored.first_date, stored.last_date, stored.size, stored.version)
+    assert kept.size == 4 and kept.norm == pytest.approx(
+        sum(w * w for w in stored.centroid.values()) ** 0.5)
+
+
+def test_a_story_changed_elsewhere_is_read_again(kb: Store) -> None:
+    _, first = _assign(kb, "w1", WATER, "2026-03-01")
+    story = first.story
+    with kb.transaction():  # another writer's change: new centroid, new version
+        kb.conn.execute("UPDATE stories SET centroid = '{\"drought\": 9.0}', version = 77 "
+                        "WHERE id = ?", (story,))
+        kb.conn.execute("UPDATE story_keys SET version = 77 WHERE story_id = ?", (story,))
+    [candidate] = kb.stories.candidate_dates(["drought"], 40)
+    assert candidate.version == 77
+    statements = _traced(kb, lambda: kb.stories.states([story], {story: 77}))
+    assert len(_story_reads(statements)) == 1
+    assert kb.stories.states([story], {story: 77})[story].centroid == {"drought": 9.0}
+
+
+def test_rolled_back_story_states_are_forgotten(kb: Store) -> None:
+    _, first = _assign(kb, "w1", WATER, "2026-03-01")
+    story = first.story
+    version = _fresh_state(kb, story).version
+    kb.begin()
+    _assign(kb, "w2", WATER_TOO, "2026-03-02")  # grows the story to version + 1 ...
+    kb.rollback()  # ... which is undone, so that version number can be handed out again
+    with kb.transaction():  # as it is here, by a change with other contents
+        kb.conn.execute("UPDATE stories SET centroid = '{\"drought\": 9.0}', version = ? "
+                        "WHERE id = ?", (version + 1, story))
+    state = kb.stories.states([story], {story: version + 1})[story]
+    assert state.centroid == {"drought": 9.0}  # not the undone growth
 
 
 def _roles(store: Store, doc: str, holders: list[tuple[str, str | None]], n: int) -> None:

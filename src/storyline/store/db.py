@@ -107,6 +107,7 @@ class Store:
         if self._in_tx:
             self.conn.execute("ROLLBACK")
             self._in_tx = False
+            self.stories.forget()
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -162,6 +163,7 @@ class Store:
         if self._in_tx:
             self.conn.execute("ROLLBACK")
             self._in_tx = False
+            self.stories.forget()  # states read or written since are gone
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -208,6 +210,7 @@ class Store:
         except BaseException:
             self.conn.execute("ROLLBACK TO document")
             self.conn.execute("RELEASE document")
+            self.stories.forget()
             raise
         self.conn.execute("RELEASE document")
         return outcome

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sqlite3
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from storyline.store.sql import rows_in
 
 #: The row of `term_stats` that counts documents (no term is empty).
 _DOCUMENTS = ""
+#: Story states kept in memory between documents (the most recently used).
+CACHED_STATES = 4096
 
 
 def _json(value: Any) -> str:
@@ -39,13 +43,41 @@ class StoryState:
     last_date: str | None
     size: int
     version: int
+    _norm: float | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def norm(self) -> float:
+        """Length of the centroid, computed once per state."""
+        if self._norm is None:
+            self._norm = math.sqrt(sum(w * w for w in self.centroid.values()))
+        return self._norm
+
+
+class Candidate(NamedTuple):
+    """A story found through the key index, with what the index says of it."""
+
+    story: str
+    first_date: str | None
+    last_date: str | None
+    version: int
 
 
 class StoryTable:
-    """Queries over the story tables of one open store connection."""
+    """Queries over the story tables of one open store connection.
+
+    Story states read for clustering are kept in memory by version: a story's version
+    changes whenever it is saved, and the key index gives each candidate's version, so
+    a kept state is used only while it is still the stored one. `forget` drops them
+    (after a rollback, which can hand a version number out again, or a rebuild).
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._states: OrderedDict[str, StoryState] = OrderedDict()
+
+    def forget(self) -> None:
+        """Drop the story states kept in memory."""
+        self._states.clear()
 
     # --- signatures and term statistics -------------------------------------------------
 
@@ -84,42 +116,66 @@ class StoryTable:
 
     def candidates(self, keys: Iterable[str], per_key: int) -> list[str]:
         """Stories indexed under any of `keys`, the `per_key` most recent for each."""
-        return [story for story, _, _ in self.candidate_dates(keys, per_key)]
+        return [c.story for c in self.candidate_dates(keys, per_key)]
 
-    def candidate_dates(self, keys: Iterable[str], per_key: int
-                        ) -> list[tuple[str, str | None, str | None]]:
-        """`candidates` as (story, first date, last date), in the same order: the dates
-        come from the small covering index `stories_span`, not from the story rows,
-        which hold the centroids: a story outside a document's date window is passed
-        over without reading its centroid."""
-        found: dict[str, tuple[str, str | None, str | None]] = {}
+    def candidate_dates(self, keys: Iterable[str], per_key: int) -> list[Candidate]:
+        """`candidates` with their dates and versions, in the same order: the dates come
+        from the small covering index `stories_span`, not from the story rows, which
+        hold the centroids: a story outside a document's date window is passed over
+        without reading its centroid. (A story's keys are written with its version, so
+        the version read here is the story's own.)"""
+        found: dict[str, Candidate] = {}
         for key in keys:
             for r in self.conn.execute(
-                    "SELECT k.story_id, s.first_date, s.last_date FROM (SELECT story_id, "
-                    "version FROM story_keys WHERE key = ? ORDER BY version DESC LIMIT ?) k "
-                    "JOIN stories s INDEXED BY stories_span ON s.id = k.story_id "
+                    "SELECT k.story_id, s.first_date, s.last_date, k.version FROM (SELECT "
+                    "story_id, version FROM story_keys WHERE key = ? ORDER BY version DESC "
+                    "LIMIT ?) k JOIN stories s INDEXED BY stories_span ON s.id = k.story_id "
                     "ORDER BY k.version DESC", (key, per_key)):
                 if r["story_id"] not in found:
-                    found[r["story_id"]] = (r["story_id"], r["first_date"], r["last_date"])
+                    found[r["story_id"]] = Candidate(r["story_id"], r["first_date"],
+                                                     r["last_date"], int(r["version"]))
         return list(found.values())
 
     def state(self, story_id: str) -> StoryState | None:
         return self.states([story_id]).get(story_id)
 
-    def states(self, story_ids: Iterable[str]) -> dict[str, StoryState]:
-        """Story id -> state (centroid included), for those of `story_ids` that exist."""
-        return {row["id"]: StoryState(row["id"], json.loads(row["centroid"]),
-                                      row["first_date"], row["last_date"], int(row["size"]),
-                                      int(row["version"]))
-                for row in rows_in(self.conn, "SELECT * FROM stories WHERE id IN ({marks})",
-                                   story_ids)}
+    def states(self, story_ids: Iterable[str], versions: Mapping[str, int] | None = None
+               ) -> dict[str, StoryState]:
+        """Story id -> state (centroid included), for those of `story_ids` that exist.
+        A story whose current version is given in `versions` (from `candidate_dates`)
+        comes from memory when that version was read before; the others are read."""
+        out: dict[str, StoryState] = {}
+        missing: list[str] = []
+        for sid in story_ids:
+            kept = self._states.get(sid)
+            if versions is not None and kept is not None and kept.version == versions.get(sid):
+                self._states.move_to_end(sid)
+                out[sid] = kept
+            else:
+                missing.append(sid)
+        for row in rows_in(self.conn, "SELECT * FROM stories WHERE id IN ({marks})",
+                           missing):
+            out[row["id"]] = self._keep(StoryState(
+                row["id"], json.loads(row["centroid"]), row["first_date"], row["last_date"],
+                int(row["size"]), int(row["version"])))
+        return out
+
+    def _keep(self, story: StoryState) -> StoryState:
+        self._states[story.id] = story
+        self._states.move_to_end(story.id)
+        while len(self._states) > CACHED_STATES:
+            self._states.popitem(last=False)
+        return story
 
     def next_version(self) -> int:
         row = self.conn.execute("SELECT max(version) FROM stories").fetchone()
         return int(row[0] or 0) + 1
 
     def save(self, story: StoryState, keys: list[str]) -> None:
-        """Write a story's state and re-index it under its strongest `keys`."""
+        """Write a story's state and re-index it under its strongest `keys` (and keep
+        the state in memory under its new version)."""
+        story._norm = None  # the centroid may have changed in place
+        self._keep(story)
         now = _now()
         self.conn.execute(
             """INSERT INTO stories VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET
@@ -147,6 +203,7 @@ class StoryTable:
 
     def clear(self) -> None:
         """Forget every story, merge and inferred date (before a rebuild)."""
+        self.forget()
         for table in ("story_keys", "story_documents", "stories", "term_stats",
                       "event_merges", "inferred_dates"):
             self.conn.execute(f"DELETE FROM {table}")

@@ -60,12 +60,14 @@ def vectorize(keys: dict[str, int], documents: int, df: dict[str, int],
     return {k: w / norm for k, w in vec.items()}
 
 
-def cosine(vec: Vector, centroid: Vector) -> float:
-    """Cosine similarity of a unit vector with an unnormalized centroid."""
-    norm = math.sqrt(sum(w * w for w in centroid.values()))
+def cosine(vec: Vector, centroid: Vector, norm: float | None = None) -> float:
+    """Cosine similarity of a unit vector with an unnormalized centroid (`norm`: the
+    centroid's length, when known)."""
+    if norm is None:
+        norm = math.sqrt(sum(w * w for w in centroid.values()))
     if not norm:
         return 0.0
-    return sum(w * centroid.get(k, 0.0) for k, w in vec.items()) / norm
+    return sum(w * centroid[k] for k, w in vec.items() if k in centroid) / norm
 
 
 def strongest(vec: Vector, n: int) -> list[str]:
@@ -104,18 +106,20 @@ class StoryClusterer:
         close: list[tuple[float, StoryState]] = []
         skipped: list[dict[str, Any]] = []
         near: list[str] = []
-        for sid, first, last in self.table.candidate_dates(strongest(vec, rules.query_keys),
-                                                           rules.per_key):
+        versions: dict[str, int] = {}
+        for sid, first, last, version in self.table.candidate_dates(
+                strongest(vec, rules.query_keys), rules.per_key):
             apart = _days_apart(date, first, last) if date else None
             if apart is not None and apart > rules.window_days:
                 skipped.append({"story": sid, "days_apart": apart})
             else:
                 near.append(sid)
+                versions[sid] = version
         # Only the stories within the date window are read whole (centroids).
-        states = self.table.states(near)
+        states = self.table.states(near, versions)
         for sid in near:
             story = states[sid]
-            sim = cosine(vec, story.centroid)
+            sim = cosine(vec, story.centroid, story.norm)
             if sim >= rules.threshold:
                 close.append((sim, story))
             if best is None or sim > best[0]:
