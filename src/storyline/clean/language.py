@@ -42,13 +42,7 @@ def _identifier(script: str) -> Any:
 def _latin_class() -> str:
     """A regex class of every letter below U+0250 (Basic Latin to Latin Extended-B), built
     from `str.isalpha` so it matches exactly what that test counts."""
-    letters = [i for i in range(0x250) if chr(i).isalpha()]
-    ranges, start = [], letters[0]
-    for prev, cur in zip(letters, [*letters[1:], -1], strict=True):
-        if cur != prev + 1:
-            ranges.append(f"\\u{start:04x}-\\u{prev:04x}" if prev > start else f"\\u{start:04x}")
-            start = cur
-    return "[" + "".join(ranges) + "]"
+    return "[" + "".join(re.escape(chr(i)) for i in range(0x250) if chr(i).isalpha()) + "]"
 
 
 _LATIN = re.compile(_latin_class())
@@ -77,10 +71,7 @@ def script_letters(text: str) -> Counter[str]:
 def dominant_script(text: str) -> tuple[str | None, int]:
     """The script most letters of `text` are written in (Unicode name prefix; on a tie,
     the one that occurs first), and the number of letters."""
-    return _dominant(script_letters(text))
-
-
-def _dominant(counts: Counter[str]) -> tuple[str | None, int]:
+    counts = script_letters(text)
     if not counts:
         return None, 0
     script, _ = counts.most_common(1)[0]
@@ -95,7 +86,7 @@ def detect(text: str) -> tuple[str | None, str]:
 
 def _detect(text: str) -> tuple[str | None, str, int]:
     """`detect`, and the paragraph's number of letters."""
-    script, letters = _dominant(script_letters(text))
+    script, letters = dominant_script(text)
     cfg = _config()
     direction = "rtl" if script in cfg["right_to_left_scripts"] else "ltr"
     if script is None or letters < cfg["min_letters"]:

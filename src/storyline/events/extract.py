@@ -55,10 +55,10 @@ class _Reader:
     def sentence(self, sent: Any) -> None:
         found: list[tuple[Any, Trigger, Any]] = []  # (trigger token, trigger, governor)
         for i in range(sent.start, sent.end):
-            trig = self._match(i)
-            if trig is None:
+            hit = self._match(i)
+            if hit is None:
                 continue
-            tok = self.sdoc[i]
+            tok, trig = hit
             governor = tok
             if trig.pos == "noun" and tok.dep_ in ("dobj", "nsubjpass") \
                     and tok.head.lemma_.lower() in self.onto.light_verbs:
@@ -110,8 +110,9 @@ class _Reader:
                 return int(head.i)
         return None
 
-    def _match(self, i: int) -> Trigger | None:
-        """The trigger token i is, if any (its children meeting the trigger's conditions)."""
+    def _match(self, i: int) -> tuple[Any, Trigger] | None:
+        """Token i and the trigger it is, if any (its children meeting the trigger's
+        conditions)."""
         cols = self.cols
         if cols.pos[i] == "VERB":
             pos = "verb"
@@ -124,7 +125,7 @@ class _Reader:
             return None
         tok = self.sdoc[i]
         passing = [t for t in candidates if self._conditions(tok, t)]
-        return max(passing, key=lambda t: t.weight) if passing else None
+        return (tok, max(passing, key=lambda t: t.weight)) if passing else None
 
     def _conditions(self, tok: Any, trig: Trigger) -> bool:
         children = list(tok.children)

@@ -92,36 +92,23 @@ def _title_at(sdoc: Any, i: int, *, ending: bool = False) -> tuple[int, int] | N
     are no longer the beginning (or the end) of any title."""
     rules = role_rules()
     lowers = words_of(sdoc)[1]
-    n, most = len(lowers), rules.longest * 2  # hyphens count as tokens
-    best = None
-    if ending:
-        if not 0 < i <= n:
-            return None
-        out = lowers[i - 1]
-        for length in range(1, most + 1):
-            if length > 1:
-                k = i - length
-                if k < 0:
-                    break
-                out = lowers[k] + _joint(lowers, k + 1) + out
-            if out not in rules.suffixes:
-                break
-            if out in rules.titles:
-                best = (i - length, i)
-        return best
-    if not 0 <= i < n:
+    n = len(lowers)
+    first = i - 1 if ending else i
+    if not 0 <= first < n:
         return None
-    out = lowers[i]
-    for length in range(1, most + 1):
+    bounds = rules.suffixes if ending else rules.prefixes
+    out, best = lowers[first], None
+    for length in range(1, rules.longest * 2 + 1):  # hyphens count as tokens
         if length > 1:
-            k = i + length - 1
-            if k >= n:
+            k = i - length if ending else i + length - 1
+            if not 0 <= k < n:
                 break
-            out += _joint(lowers, k) + lowers[k]
-        if out not in rules.prefixes:
+            out = (lowers[k] + _joint(lowers, k + 1) + out if ending
+                   else out + _joint(lowers, k) + lowers[k])
+        if out not in bounds:
             break
         if out in rules.titles:
-            best = (i, i + length)
+            best = (i - length, i) if ending else (i, i + length)
     return best
 
 
