@@ -1,16 +1,18 @@
 """Ingest throughput on real articles, by number of worker processes, against bare spaCy.
 
     python benchmarks/ingest_throughput.py [--corpus POLNEAR ECBPLUS] [--limit N]
-        [--repeat 1] [--workers 1 2] [--ray] [--bare] [--rounds 1]
+        [--repeat 1] [--workers 0 1 2] [--ray] [--bare] [--rounds 1]
 
-For each worker count, the whole `storyline ingest` path (read, clean, NLP, time, events,
-attribution, actor resolution, stories, SQLite writes) on the same feed: seconds of wall
+For each worker count (0: the stages in the writer's process, in a thread beside it;
+N: in N worker processes beside the writer), the whole `storyline ingest` path (read,
+clean, NLP, time, events, attribution, actor resolution, stories, SQLite writes) on the
+same feed: seconds of wall
 time from the start of the run to its end (model loading and worker start-up included),
 articles/s, words/s, seconds until the first document was stored, and the peak RSS and
 CPU seconds summed over the writer and its workers. `--ray` adds the same run on a Ray
 instance started locally for it (`ingest --ray`: one actor per CPU; Ray's start-up and
 its own processes included). `--bare` adds, for each worker count N, the bare spaCy
-pass with the same model and pipes, `nlp.pipe(paragraphs, n_process=N)`, over the
+pass with the same model and pipes, `nlp.pipe(paragraphs, n_process=max(N, 1))`, over the
 cleaned paragraphs of the same texts (model loaded before the clock starts), and the
 ratio of the two. Every measurement runs in a fresh child process; `--rounds` repeats the
 set, interleaved, and reports the median and the range, since other work on the machine
@@ -224,7 +226,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="also write the report here")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
-                        help="worker counts to measure (1 = in-process)")
+                        help="worker processes to measure (0 = the writer's process)")
     parser.add_argument("--ray", action="store_true",
                         help="also measure on a local Ray, one actor per CPU (needs ray)")
     parser.add_argument("--bare", action="store_true",
@@ -240,9 +242,9 @@ def main() -> None:
             for n in args.workers:
                 results.setdefault(f"storyline_workers_{n}", []).append(
                     _child(_ingest, str(feed), n))
-                if args.bare:
-                    results.setdefault(f"bare_spacy_n_process_{n}", []).append(
-                        _child(_bare, str(feed), n))
+            for n in sorted({max(n, 1) for n in args.workers}) if args.bare else ():
+                results.setdefault(f"bare_spacy_n_process_{n}", []).append(
+                    _child(_bare, str(feed), n))
             if args.ray:
                 results.setdefault("storyline_ray_local", []).append(
                     _child(_ingest_ray, str(feed), 0))
@@ -251,7 +253,8 @@ def main() -> None:
     report |= {name: _summary(runs, articles, words) for name, runs in results.items()}
     if args.bare:
         report["ratio_to_bare"] = {
-            n: round(statistics.median(b["seconds"] for b in results[f"bare_spacy_n_process_{n}"])
+            n: round(statistics.median(b["seconds"]
+                                       for b in results[f"bare_spacy_n_process_{max(n, 1)}"])
                      / statistics.median(s["seconds"] for s in results[f"storyline_workers_{n}"]),
                      3) for n in args.workers}
     print(json.dumps(report, indent=2))

@@ -133,7 +133,7 @@ def time_storyline(articles: Sequence[Article], folder: Path) -> tuple[float, in
     with Store(database) as store:
         gc.collect()
         started = time.perf_counter()
-        ingest([str(feed)], store)
+        ingest([str(feed)], store, workers=0)  # the stages in this process, as bare
         elapsed = time.perf_counter() - started
         stored = store.count_documents()
     return elapsed, stored

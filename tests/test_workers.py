@@ -1,7 +1,8 @@
 """`ingest --workers N`: the per-document stages in N processes, one writer, the same result.
 
-The model-backed comparison ingests the example corpus (plus a folder of bad items) once
-with one process and once with two, in a module-scoped fixture; the other worker tests
+The model-backed comparison ingests the example corpus (plus a folder of bad items) with
+the stages in the writer's process (`workers=0`), in one worker process and in two, in a
+module-scoped fixture; the other worker tests
 use a pipeline of the cleaning stages only, so their workers start without the model.
 """
 
@@ -70,10 +71,11 @@ def bad_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory, bad_folder: Path) -> Iterator[dict[int, Run]]:
-    """The example corpus and the bad folder, ingested with 1 and with 2 workers."""
+    """The example corpus and the bad folder, ingested in this process (0) and with 1
+    and 2 worker processes."""
     folder = tmp_path_factory.mktemp("stores")
     out: dict[int, Run] = {}
-    for workers in (1, 2):
+    for workers in (0, 1, 2):
         store = Store(folder / f"workers-{workers}.db")
         report = ingest([str(CORPUS), str(bad_folder)], store, workers=workers)
         out[workers] = Run(report, store)
@@ -86,19 +88,23 @@ def _rows(store: Store, table: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k not in WHEN} for row in table_rows(store, table)]
 
 
-def test_two_workers_build_the_same_knowledge_base(runs: dict[int, Run]) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_processes_build_the_same_knowledge_base(runs: dict[int, Run],
+                                                        workers: int) -> None:
     for table in TABLES:
-        assert _rows(runs[2].store, table) == _rows(runs[1].store, table), table
+        assert _rows(runs[workers].store, table) == _rows(runs[0].store, table), table
     # the comparison is not vacuous: every kind of record is there
-    one = runs[1].store
+    one = runs[0].store
     assert any(a["aliases"] for a in table_rows(one, "actors"))
     assert any(e["actors"] for e in table_rows(one, "events"))
     assert any(d["story"] for d in table_rows(one, "documents"))
     assert len(_rows(one, "mentions")) > 100
 
 
-def test_two_workers_report_the_same_rejections(runs: dict[int, Run]) -> None:
-    one, two = runs[1], runs[2]
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_processes_report_the_same_rejections(runs: dict[int, Run],
+                                                     workers: int) -> None:
+    one, two = runs[0], runs[workers]
     assert two.report.summary() == one.report.summary()
     assert one.report.summary() == ("read 15, stored 9, duplicates 2, already stored 0, "
                                     "rejected 4")
@@ -119,16 +125,16 @@ def test_cli_workers_2_matches_the_library_run(tmp_path: Path, bad_folder: Path,
     db = tmp_path / "kb.db"
     result = run_cli("ingest", str(CORPUS), str(bad_folder), "--db", str(db), "--workers", "2")
     assert result.returncode == 1, result.stderr  # some items were rejected
-    assert result.stdout.strip() == runs[1].report.summary()
+    assert result.stdout.strip() == runs[0].report.summary()
     rejected = [line for line in result.stderr.splitlines() if line.startswith("rejected: ")]
-    assert rejected == [f"rejected: {r}" for r in runs[1].report.rejections]
+    assert rejected == [f"rejected: {r}" for r in runs[0].report.rejections]
     with Store(db) as store:
         for table in TABLES:
-            assert _rows(store, table) == _rows(runs[1].store, table), table
+            assert _rows(store, table) == _rows(runs[0].store, table), table
 
 
-def test_cli_refuses_zero_workers(tmp_path: Path) -> None:
-    result = run_cli("ingest", str(CORPUS), "--db", str(tmp_path / "kb.db"), "--workers", "0")
+def test_cli_refuses_a_negative_worker_count(tmp_path: Path) -> None:
+    result = run_cli("ingest", str(CORPUS), "--db", str(tmp_path / "kb.db"), "--workers", "-1")
     assert result.returncode == 2
     assert "--workers" in result.stderr
 
@@ -172,12 +178,13 @@ def test_time_value_stays_read_only_after_pickle() -> None:
 
 def test_internal_errors_are_reported_the_same_by_workers(tmp_path: Path) -> None:
     reports = []
-    for workers in (1, 2):
+    for workers in (0, 1, 2):
         with Store(tmp_path / f"w{workers}.db") as store:
             reports.append(ingest([str(CORPUS)], store, pipeline=clean_then(explode),
                                   workers=workers))
-    one, two = reports
-    check_same_internal_errors(one, two)
+    here, *processes = reports
+    for report in processes:
+        check_same_internal_errors(here, report)
 
 
 def test_a_result_that_cannot_be_sent_back_is_rejected_alone(tmp_path: Path) -> None:

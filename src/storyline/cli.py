@@ -57,9 +57,10 @@ def ingest(
     aliases: Annotated[str | None, typer.Option(
         help="Alias file (YAML or CSV: name, aliases, kind, id) loaded before the run; its "
              "names seed and override actor resolution.")] = None,
-    workers: Annotated[int, typer.Option(
-        min=1, help="Processes for the per-document stages (cleaning, NLP, events); this "
-                    "one alone writes the database, in input order.")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        min=0, help="Processes for the per-document stages (cleaning, NLP, events) beside "
+                    "this one, which alone writes the database, in input order; 0 runs "
+                    "them in this process. [default: 1]", show_default=False)] = None,
     ray: Annotated[bool, typer.Option(
         "--ray", help="Run the per-document stages on Ray, one actor per free CPU: on the "
                       "cluster at --ray-address, else at $RAY_ADDRESS, else on a Ray "
@@ -84,9 +85,12 @@ def ingest(
     address = None
     if ray or ray_address:
         address = ray_address or os.environ.get("RAY_ADDRESS") or "local"
-        if workers != 1:
+        if workers is not None:
             raise typer.BadParameter("not with --ray, which runs one Ray actor per free CPU "
                                      "of the cluster", param_hint="'--workers'")
+        workers = 0
+    elif workers is None:
+        workers = 1
     options = ReadOptions(max_article_bytes=int(max_article_mb * 1024 * 1024))
     store = _open(db, create=True)
     if aliases:

@@ -83,21 +83,23 @@ ProgressHook = Callable[[IngestReport, str], None]
 def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = None,
            pipeline: Pipeline | None = None, stdin: BinaryIO | None = None,
            progress: ProgressHook | None = None, batch_size: int = 50,
-           batch_seconds: float = 1.0, workers: int = 1,
+           batch_seconds: float = 1.0, workers: int = 0,
            ray_address: str | None = None) -> IngestReport:
     """Ingest every item under `paths` into `store` and report what happened.
 
     Documents are committed in small batches (every `batch_size` documents or
     `batch_seconds`), each one atomically, so an interrupted run keeps what it
-    committed and a re-run of the same inputs completes the job. `workers` > 1 runs
-    the per-document stages in that many processes (`pipeline`, when given, is sent
-    to each of them, so its stages must pickle). `ray_address` runs them on Ray
+    committed and a re-run of the same inputs completes the job. With `workers` 0 the
+    per-document stages run in this process, in a thread beside the writer; `workers`
+    N runs them in N processes beside this one (`pipeline`, when given, is sent to each
+    of them, so its stages must pickle), so the writer's work no longer takes turns with
+    theirs on one interpreter lock. `ray_address` runs them on Ray
     instead, one actor per free CPU: "local" starts Ray on this machine for the run,
     anything else is a cluster address as `ray.init` takes it ("auto", "ray://head:10001").
     """
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, not {workers}")
-    if ray_address is not None and workers != 1:
+    if workers < 0:
+        raise ValueError(f"workers must be 0 (this process) or more, not {workers}")
+    if ray_address is not None and workers != 0:
         raise ValueError("workers and ray_address exclude each other: on Ray one actor runs "
                          "per free CPU of the cluster")
     paths = list(paths)
@@ -165,13 +167,13 @@ class Pool(Protocol):
 @contextmanager
 def _analyser(workers: int, pipeline: Pipeline | None, gazetteer: list[str],
               remote: Pool | None = None) -> Iterator[Analyse]:
-    """How items become analysed items: in this process, in a pool of workers, or in
-    `remote`, a pool made (and connected) by the caller."""
+    """How items become analysed items: in this process (`workers` 0), in a pool of
+    worker processes, or in `remote`, a pool made (and connected) by the caller."""
     if remote is not None:
         with remote:
             yield remote.analyse
         return
-    if workers == 1:
+    if workers == 0:
         local = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
         with AnalysisThread(local) as ahead:
             yield ahead.analyse
