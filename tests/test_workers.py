@@ -120,10 +120,12 @@ def test_worker_processes_report_the_same_rejections(runs: dict[int, Run],
     assert [r["status"] for r in two.store.runs()] == ["done"]
 
 
-def test_cli_workers_2_matches_the_library_run(tmp_path: Path, bad_folder: Path,
-                                               runs: dict[int, Run]) -> None:
+@pytest.mark.parametrize("workers", ["2", "0"])
+def test_cli_workers_match_the_library_run(tmp_path: Path, bad_folder: Path,
+                                           runs: dict[int, Run], workers: str) -> None:
     db = tmp_path / "kb.db"
-    result = run_cli("ingest", str(CORPUS), str(bad_folder), "--db", str(db), "--workers", "2")
+    result = run_cli("ingest", str(CORPUS), str(bad_folder), "--db", str(db), "--workers",
+                     workers)
     assert result.returncode == 1, result.stderr  # some items were rejected
     assert result.stdout.strip() == runs[0].report.summary()
     rejected = [line for line in result.stderr.splitlines() if line.startswith("rejected: ")]

@@ -60,7 +60,7 @@ def ingest(
     workers: Annotated[int | None, typer.Option(
         min=0, help="Processes for the per-document stages (cleaning, NLP, events) beside "
                     "this one, which alone writes the database, in input order; 0 runs "
-                    "them in this process. [default: 1]", show_default=False)] = None,
+                    "them in this process. \\[default: 1]", show_default=False)] = None,
     ray: Annotated[bool, typer.Option(
         "--ray", help="Run the per-document stages on Ray, one actor per free CPU: on the "
                       "cluster at --ray-address, else at $RAY_ADDRESS, else on a Ray "
