@@ -547,6 +547,32 @@ def _assign(store: Store, name: str, terms: dict[str, int], date: str | None,
     return doc, StoryClusterer(store.stories, rules).assign(doc, terms, {}, date)
 
 
+ARREST = {"arrest": 2, "police": 1, "suspicion": 1, "drunk": 1, "driving": 1, "team": 1}
+
+
+def test_people_weigh_more_than_places_and_words(kb: Store) -> None:
+    """Two arrests of two players of one team, in the same words: the same words and
+    place make them one story when a person counts as a word, two stories with the
+    shipped weights (a person 2.5 times a word)."""
+    shipped = story_rules()
+    assert shipped.entity_weights == {"person": 2.5, "organization": 1.0, "place": 1.0}
+    flat = dataclasses.replace(shipped, entity_weights=dict.fromkeys(shipped.entity_weights,
+                                                                     1.0))
+    outcomes = []
+    for rules in (flat, shipped):
+        with Store(":memory:") as store:
+            clusterer = StoryClusterer(store.stories, rules)
+            first = _stored(store, "a1", "2026-03-01")
+            clusterer.assign(first, ARREST, {"p1": ("person", 3), "c1": ("place", 2)},
+                             "2026-03-01")
+            second = _stored(store, "a2", "2026-03-02")
+            outcomes.append(clusterer.assign(
+                second, ARREST, {"p2": ("person", 3), "c1": ("place", 2)}, "2026-03-02"))
+    assert outcomes[0].new is False  # a person counted as a word: one story
+    assert outcomes[1].new is True  # people weigh more: another arrest, another story
+    assert outcomes[1].evidence["closest"] < shipped.threshold
+
+
 def test_similar_documents_join_one_story_and_a_different_one_starts_another(
         kb: Store) -> None:
     first, a = _assign(kb, "w1", WATER, "2026-03-01")

@@ -13,9 +13,11 @@ answers); `tfidf_baseline` reports its best threshold and score.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import re
+import statistics
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -30,6 +32,7 @@ from storyline.evaluate.coref import Score, bcubed, pairwise
 from storyline.evaluate.ecbplus import SPLITS, EcbDocument, load
 from storyline.evaluate.system import as_document
 from storyline.ingest.identity import identify
+from storyline.model import Document
 from storyline.nlp import Recognizer
 from storyline.pipeline import nlp_stages
 from storyline.store import Store
@@ -80,7 +83,21 @@ class ClusteringReport:
                 self.pairwise, self.bcubed),
             row(f"TF-IDF average link, oracle threshold {self.baseline_threshold:.2f}",
                 self.baseline_clusters, self.baseline_pairwise, self.baseline_bcubed),
+            *self._orders_line(),
         ])
+
+    def _orders_line(self) -> list[str]:
+        orders = self.extra.get("orders")
+        if not orders:
+            return []
+        runs = orders["runs"]
+        b3 = [100 * r["bcubed_f1"] for r in runs]
+        pw = [100 * r["pairwise_f1"] for r in runs]
+        return ["", f"Storyline over {len(runs)} shuffled orders (seeds {runs[0]['seed']}-"
+                f"{runs[-1]['seed']}): B3 F1 mean {statistics.mean(b3):.1f} (min "
+                f"{min(b3):.1f}, max {max(b3):.1f}), pairwise F1 mean {statistics.mean(pw):.1f} "
+                f"(min {min(pw):.1f}, max {max(pw):.1f}), {orders['mean_stories']:.1f} "
+                "stories on average."]
 
 
 def event_of(doc: EcbDocument) -> str:
@@ -88,27 +105,44 @@ def event_of(doc: EcbDocument) -> str:
     return f"{doc.topic}{doc.subtopic}"
 
 
-def ingest_documents(docs: Sequence[EcbDocument], store: Store, *, seed: int = 0,
-                     recognizer: Recognizer | None = None) -> dict[str, str]:
-    """Run the per-document stages and the story stage over `docs` in a shuffled order;
-    returns Storyline document id -> ECB+ document name."""
-    order = list(docs)
-    random.Random(seed).shuffle(order)
-    # ECB+ texts are already clean (see `as_document`): the cleaning stages are skipped.
+def analyse_documents(docs: Sequence[EcbDocument], recognizer: Recognizer | None = None
+                      ) -> list[tuple[str, Document]]:
+    """(ECB+ document name, Document after the per-document stages), in corpus order.
+    ECB+ texts are already clean (see `as_document`): the cleaning stages are skipped."""
     stages = nlp_stages(recognizer)
+    out = []
+    for ecb in docs:
+        doc = identify(as_document(ecb))
+        for st in stages:
+            doc = st.func(doc)
+        doc.analyses = []
+        out.append((ecb.name, doc))
+    return out
+
+
+def store_documents(analysed: Sequence[tuple[str, Document]], store: Store, *,
+                    seed: int = 0) -> dict[str, str]:
+    """Store copies of analysed documents in the order `seed` shuffles them to, through
+    actor resolution and the story stage; returns Storyline document id -> ECB+ name."""
+    order = list(analysed)
+    random.Random(seed).shuffle(order)
     resolver = Resolver(store.actors)
     builder = StoryBuilder(store)
     names: dict[str, str] = {}
     with store.transaction():
-        for ecb in order:
-            doc = identify(as_document(ecb))
-            for st in stages:
-                doc = st.func(doc)
-            doc.analyses = []
+        for name, analysed_doc in order:
+            doc = copy.deepcopy(analysed_doc)  # the store fills in ids and links
             store.add(doc, resolver.resolve, builder)
-            names[doc.id] = ecb.name
+            names[doc.id] = name
         resolver.finish()
     return names
+
+
+def ingest_documents(docs: Sequence[EcbDocument], store: Store, *, seed: int = 0,
+                     recognizer: Recognizer | None = None) -> dict[str, str]:
+    """Run the per-document stages and the story stage over `docs` in a shuffled order;
+    returns Storyline document id -> ECB+ document name."""
+    return store_documents(analyse_documents(docs, recognizer), store, seed=seed)
 
 
 def stories_of(store: Store, names: dict[str, str]) -> dict[str, str]:
@@ -179,21 +213,46 @@ def tfidf_baseline(docs: Sequence[EcbDocument],
     return best[1], best[2]
 
 
-def run(corpus: str | Path, split: str, *, seed: int = 0,
+def run(corpus: str | Path, split: str, *, seed: int = 0, orders: int = 1,
         store_path: str | Path = ":memory:") -> ClusteringReport:
-    """Ingest an ECB+ split into a fresh store and score its stories and the baseline."""
+    """Ingest an ECB+ split into a fresh store and score its stories and the baseline.
+
+    The report is that of the order `seed` shuffles the documents to. With `orders` > 1
+    the same documents (parsed once) are also stored in orders `seed + 1` ... `seed +
+    orders - 1`, each into a fresh in-memory store, and `extra["orders"]` gives every
+    order's scores with their mean: an incremental clusterer's result depends on the
+    order documents arrive in."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; splits: {', '.join(sorted(SPLITS))}")
     docs = list(load(corpus, SPLITS[split]))
     gold = {d.name: event_of(d) for d in docs}
     started = time.perf_counter()
+    analysed = analyse_documents(docs)
     with Store(store_path) as store:
-        names = ingest_documents(docs, store, seed=seed)
-        pred = stories_of(store, names)
+        pred = stories_of(store, store_documents(analysed, store, seed=seed))
     seconds = time.perf_counter() - started
+    extra: dict[str, Any] = {"seed": seed, "seconds": round(seconds, 1)}
+    if orders > 1:
+        extra["orders"] = _orders(analysed, gold, pred, range(seed, seed + orders))
     threshold, base = tfidf_baseline(docs)
     return ClusteringReport(
         split, len(docs), len(set(gold.values())), len(set(pred.values())),
         pairwise(gold, pred), bcubed(gold, pred), threshold, len(set(base.values())),
-        pairwise(gold, base), bcubed(gold, base),
-        extra={"seed": seed, "seconds": round(seconds, 1)}, predicted=pred)
+        pairwise(gold, base), bcubed(gold, base), extra=extra, predicted=pred)
+
+
+def _orders(analysed: Sequence[tuple[str, Document]], gold: dict[str, str],
+            first: dict[str, str], seeds: range) -> dict[str, Any]:
+    """Scores of the stories formed in each order of `seeds` (`first`: the first's)."""
+    rows = []
+    for seed in seeds:
+        if seed == seeds[0]:
+            pred = first
+        else:
+            with Store(":memory:") as store:
+                pred = stories_of(store, store_documents(analysed, store, seed=seed))
+        b, p = bcubed(gold, pred), pairwise(gold, pred)
+        rows.append({"seed": seed, "stories": len(set(pred.values())),
+                     "bcubed_f1": round(b.f1, 6), "pairwise_f1": round(p.f1, 6)})
+    return {"runs": rows, **{f"mean_{k}": round(statistics.mean(r[k] for r in rows), 4)
+                             for k in ("bcubed_f1", "pairwise_f1", "stories")}}

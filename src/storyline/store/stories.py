@@ -104,13 +104,15 @@ class StoryTable:
             "INSERT INTO term_stats VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
             [(k,) for k in [_DOCUMENTS, *keys]])
 
-    def entity_counts(self, doc_id: str, kinds: Iterable[str]) -> dict[str, int]:
-        """Actor id -> mentions of it in the document, for actors of the given kinds."""
+    def entity_counts(self, doc_id: str, kinds: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """Actor id -> (kind, mentions of it in the document), for actors of the given
+        kinds."""
         kinds = list(kinds)
         marks = ",".join("?" * len(kinds))
-        return {r["actor_id"]: int(r["n"]) for r in self.conn.execute(
-            f"SELECT actor_id, count(*) AS n FROM mentions WHERE document_id = ? AND actor_id "
-            f"IS NOT NULL AND kind IN ({marks}) GROUP BY actor_id", [doc_id, *kinds])}
+        return {r["actor_id"]: (r["kind"], int(r["n"])) for r in self.conn.execute(
+            f"SELECT actor_id, max(kind) AS kind, count(*) AS n FROM mentions WHERE "
+            f"document_id = ? AND actor_id IS NOT NULL AND kind IN ({marks}) GROUP BY "
+            "actor_id", [doc_id, *kinds])}
 
     # --- stories ---------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Incremental story clustering: each new document joins a story or starts one.
 
 A document is a sparse vector of keys: its content words and its actors (`@` + actor
-id, weighted up), each weighted by `(1 + log count) * idf` with the document
+id, weighted by kind: people most), each weighted by `(1 + log count) * idf` with the document
 frequencies known when it arrives. Blocking keeps the cost flat: the document is
 compared only with the stories indexed under its strongest keys (a capped, recency
 ordered posting list per key), and only with stories whose dates are near its own.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import StoryRules, story_rules
 
 Vector = dict[str, float]
+Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
 
 
 @dataclass
@@ -39,23 +40,25 @@ def story_id(document_id: str) -> str:
     return "st_" + hashlib.sha1(document_id.encode()).hexdigest()[:12]
 
 
-def keys_of(terms: dict[str, int], entities: dict[str, int]) -> dict[str, int]:
+def keys_of(terms: dict[str, int], entities: Entities) -> dict[str, int]:
     """Content words and actors (prefixed `@`) with their counts."""
     keys = dict(terms)
-    keys.update({"@" + a: n for a, n in entities.items()})
+    keys.update({"@" + a: n for a, (_, n) in entities.items()})
     return keys
 
 
+def key_weights(entities: Entities, rules: StoryRules) -> dict[str, float]:
+    """How much each actor key counts against a word (`entity_weights` of its kind)."""
+    return {"@" + a: rules.entity_weights.get(kind, 1.0) for a, (kind, _) in entities.items()}
+
+
 def vectorize(keys: dict[str, int], documents: int, df: dict[str, int],
-              rules: StoryRules) -> Vector:
-    """Unit-length tf-idf vector; actors count `entity_weight` times a word."""
+              weights: Mapping[str, float]) -> Vector:
+    """Unit-length tf-idf vector; a key in `weights` counts that many times a word."""
     vec: Vector = {}
     for key, n in keys.items():
         idf = math.log((documents + 1) / (df.get(key, 0) + 1)) + 1.0
-        weight = (1.0 + math.log(n)) * idf
-        if key.startswith("@"):
-            weight *= rules.entity_weight
-        vec[key] = weight
+        vec[key] = (1.0 + math.log(n)) * idf * weights.get(key, 1.0)
     norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
     return {k: w / norm for k, w in vec.items()}
 
@@ -90,7 +93,7 @@ class StoryClusterer:
         self.table = table
         self.rules = rules or story_rules()
 
-    def assign(self, doc_id: str, terms: dict[str, int], entities: dict[str, int],
+    def assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
                date: str | None, affinity: Callable[[str], float] | None = None
                ) -> Assignment:
         """Place a document. `affinity(story)` (how well the document's events match the
@@ -100,7 +103,7 @@ class StoryClusterer:
         rules = self.rules
         keys = keys_of(terms, entities)
         documents, df = self.table.document_frequencies(keys)
-        vec = vectorize(keys, documents, df, rules)
+        vec = vectorize(keys, documents, df, key_weights(entities, rules))
         self.table.count_keys(keys)
         best: tuple[float, StoryState] | None = None
         close: list[tuple[float, StoryState]] = []

@@ -29,8 +29,7 @@ class StoryRules:
     """Settings of story clustering, event merging, origins, conflicts and summaries."""
 
     threshold: float
-    entity_weight: float
-    entity_kinds: frozenset[str]
+    entity_weights: dict[str, float]
     parts_of_speech: frozenset[str]
     min_length: int
     paragraph_kinds: frozenset[str]
@@ -99,8 +98,8 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         raise StoryRulesError(f"data/stories.yaml: bad pattern in origins: {exc}") from exc
     return StoryRules(
         threshold=float(_need(c, "threshold", "clustering")),
-        entity_weight=float(_need(c, "entity_weight", "clustering")),
-        entity_kinds=frozenset(_need(c, "entity_kinds", "clustering")),
+        entity_weights={str(kind): float(w) for kind, w in
+                        _need(c, "entity_weights", "clustering").items()},
         parts_of_speech=frozenset(_need(c, "parts_of_speech", "clustering")),
         min_length=int(_need(c, "min_length", "clustering")),
         paragraph_kinds=frozenset(_need(c, "paragraph_kinds", "clustering")),
