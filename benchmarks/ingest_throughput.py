@@ -3,21 +3,21 @@
     python benchmarks/ingest_throughput.py [--corpus POLNEAR ECBPLUS] [--limit N]
         [--repeat 1] [--workers 0 1 2] [--ray] [--bare] [--rounds 1]
 
-For each worker count (0: the stages in the writer's process, in a thread beside it;
-N: in N worker processes beside the writer), the whole `storyline ingest` path (read,
+For each worker count (0: the stages in the writer's process, in a thread beside it; N:
+in N worker processes beside the writer), the whole `storyline ingest` path (read,
 clean, NLP, time, events, attribution, actor resolution, stories, SQLite writes) on the
-same feed: seconds of wall
-time from the start of the run to its end (model loading and worker start-up included),
-articles/s, words/s, seconds until the first document was stored, and the peak RSS and
-CPU seconds summed over the writer and its workers. `--ray` adds the same run on a Ray
-instance started locally for it (`ingest --ray`: one actor per CPU; Ray's start-up and
-its own processes included). `--bare` adds, for each worker count N, the bare spaCy
-pass with the same model and pipes, `nlp.pipe(paragraphs, n_process=max(N, 1))`, over the
-cleaned paragraphs of the same texts (model loaded before the clock starts), and the
-ratio of the two. Every measurement runs in a fresh child process; `--rounds` repeats the
-set, interleaved, and reports the median and the range, since other work on the machine
-moves single runs. Each repeat gives the articles fresh ids, so a larger run measures a
-larger store, not re-ingest of the same items. Texts are read by path, never copied.
+same feed: seconds of wall time from the start of the run to its end (model loading and
+worker start-up included), articles/s, words/s, seconds until the first document was
+stored, and the peak RSS and CPU seconds summed over the writer and its workers. `--ray`
+adds the same run on a Ray instance started locally for it (`ingest --ray`: one actor
+per CPU; Ray's start-up and its own processes included). `--bare` adds, for each worker
+count N, the bare spaCy pass with the same model and pipes, `nlp.pipe(paragraphs,
+n_process=max(N, 1))`, over the cleaned paragraphs of the same texts (model loaded
+before the clock starts), and the ratio of the two. Every measurement runs in a fresh
+child process; `--rounds` repeats the set, interleaved, and reports the median and the
+range, since other work on the machine moves single runs. Each repeat gives the articles
+fresh ids, so a larger run measures a larger store, not re-ingest of the same items.
+Texts are read by path, never copied.
 """
 
 from __future__ import annotations

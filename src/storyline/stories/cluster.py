@@ -1,8 +1,8 @@
 """Incremental story clustering: each new document joins a story or starts one.
 
 A document is a sparse vector of keys: its content words and its actors (`@` + actor
-id, weighted by kind: people most), each weighted by `(1 + log count) * idf` with the document
-frequencies known when it arrives. Blocking keeps the cost flat: the document is
+id, weighted by kind: people most), each weighted by `(1 + log count) * idf` with the
+document frequencies known when it arrives. Blocking keeps the cost flat: the document is
 compared only with the stories indexed under its strongest keys (a capped, recency
 ordered posting list per key), and only with stories whose dates are near its own.
 It joins the most similar one when the cosine similarity reaches the threshold, and the
@@ -49,7 +49,7 @@ def keys_of(terms: dict[str, int], entities: Entities) -> dict[str, int]:
 
 def key_weights(entities: Entities, rules: StoryRules) -> dict[str, float]:
     """How much each actor key counts against a word (`entity_weights` of its kind)."""
-    return {"@" + a: rules.entity_weights.get(kind, 1.0) for a, (kind, _) in entities.items()}
+    return {"@" + a: rules.entity_weights[kind] for a, (kind, _) in entities.items()}
 
 
 def vectorize(keys: dict[str, int], documents: int, df: dict[str, int],
