@@ -222,6 +222,8 @@ TALLIED = {
     "events.newest_events": ("events", "newest_events"),
     "events.members": ("events", "members"),
     "events.reports": ("events", "reports"),
+    "events.set_digest": ("events", "set_digest"),
+    "events.merge": ("events", "merge"),
     "actors.role_holders": ("actors", "role_holders"),
     "actors.title_holders": ("actors", "title_holders"),
 }
@@ -384,6 +386,24 @@ def _shift_own(own: str | None, days: int) -> str | None:
     return json.dumps(values, ensure_ascii=False, default=str)
 
 
+def _copy_digest(digest: str | None, days: int, r: int) -> str | None:
+    """A canonical event's digest (JSON, `storyline.stories.digest`) for the copy: its
+    publication-derived dates moved by `days`, the document of its place's vote
+    renamed. The orders (rowids) are kept: copied rows come after every base row, as
+    their reports' rows do, and a digest only compares orders within itself or with
+    later reports."""
+    if digest is None:
+        return None
+    d = json.loads(digest)
+    d["published"] = _shift(d["published"], days)
+    d["reported"] = [_shift(v, days) for v in d["reported"]]
+    if d["date"] and d["date"][5] == "published":
+        d["date"][2:5] = [_shift(v, days) for v in d["date"][2:5]]
+    for vote in d["votes"].values():
+        vote[3] = _copy_id(vote[3], r)
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
 DOC = "bench_id(document_id, :r)"
 PUBLISHED_DATE = ("CASE WHEN date_precision = 'published' THEN bench_shift({col}, :shift) "
                   "ELSE {col} END")
@@ -413,7 +433,8 @@ COPIED: dict[str, tuple[str, dict[str, str | None]]] = {
         "date_value": PUBLISHED_DATE.format(col="date_value"),
         "date_start": PUBLISHED_DATE.format(col="date_start"),
         "date_end": PUBLISHED_DATE.format(col="date_end"),
-        "own": "bench_shift_own(own, :shift)"}),
+        "own": "bench_shift_own(own, :shift)",
+        "digest": "bench_copy_digest(digest, :shift, :r)"}),
     "event_mentions": ("document_id IN (SELECT id FROM temp.base_documents)", {
         "document_id": DOC, "event_id": "bench_id(event_id, :r)"}),
     "event_participants": ("document_id IN (SELECT id FROM temp.base_documents)", {
@@ -446,6 +467,7 @@ class Replicator:
         conn.create_function("bench_hash", 2, _copy_hash, deterministic=True)
         conn.create_function("bench_shift", 2, _shift, deterministic=True)
         conn.create_function("bench_shift_own", 2, _shift_own, deterministic=True)
+        conn.create_function("bench_copy_digest", 3, _copy_digest, deterministic=True)
         tables = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
             "'documents_fts%'")}

@@ -30,7 +30,8 @@ def test_new_database_has_schema_wal_and_fts(tmp_path: Path) -> None:
         assert [m["name"] for m in store.migrations()] == ["documents", "actors",
                                                             "events and claims",
                                                             "stories and canonical events",
-                                                            "indexes for flat per-document cost"]
+                                                            "indexes for flat per-document cost",
+                                                            "canonical event digests"]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}

@@ -118,11 +118,11 @@ class EventTable:
         for e in mentions:
             topics += [t for t in e.topics if t not in topics]
         self.conn.execute(
-            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (eid, first.type, first.mode, date["value"], date["start"], date["end"],
              date["precision"], doc.mentions[location].text if location is not None else None,
              doc.id if location is not None else None, location, first.modality,
-             _json(topics), max(e.score for e in mentions), None, now, eid, None))
+             _json(topics), max(e.score for e in mentions), None, now, eid, None, None))
 
     def _add_mention(self, doc: Document, k: int, ev: EventMention, eid: str) -> None:
         a, b = ev.sentence
@@ -259,38 +259,28 @@ class EventTable:
             "SELECT DISTINCT e.id FROM events e JOIN event_mentions m ON m.event_id = e.id "
             "WHERE m.document_id = ? ORDER BY m.idx", (doc_id,))]
 
-    def story_candidates(self, story_id: str, type: str, exclude_doc: str,
-                         limit: int = 100, reported: tuple[str, str] | None = None
-                         ) -> list[str]:
-        """Canonical events of a story of one type that no mention of `exclude_doc` has:
-        of the `limit` most recently stored, those with a report published within
-        `reported` (first and last day, ISO) or undated; all of them without `reported`."""
-        return [event for event, open_ in self.newest_events(
-            story_id, type, exclude_doc, limit, reported) if open_]
-
-    def newest_events(self, story_id: str, type: str, exclude_doc: str, limit: int,
-                      reported: tuple[str, str] | None = None) -> list[tuple[str, bool]]:
+    def newest_events(self, story_id: str, type: str, exclude_doc: str, limit: int
+                      ) -> list[tuple[str, str | None]]:
         """The `limit` most recently stored canonical events of a story of one type that
-        no mention of `exclude_doc` has, newest first, each with whether it has a report
-        published within `reported` or undated (True without `reported`).
+        no mention of `exclude_doc` has, newest first, each with its digest (JSON, see
+        `storyline.stories.digest`; None until computed or after a re-link cleared it).
 
-        Read through the partial index `events_story_canonical`, so neither the story's
-        length nor its merged reports slow the look-up; publication dates through the
-        covering index `documents_dated` (the document rows are large).
+        Read through the partial index `events_story_canonical` and the events' own
+        rows, so neither the story's length, nor the events' merged reports, nor the
+        size of the store slow the look-up.
         """
-        newest = ("SELECT id, rowid AS stored FROM events WHERE story_id = ? AND type = ? "
-                  "AND canonical = id AND id NOT IN (SELECT e.canonical FROM event_mentions "
-                  "m JOIN events e ON e.id = m.event_id WHERE m.document_id = ? AND "
-                  "e.canonical IS NOT NULL) ORDER BY rowid DESC LIMIT ?")
-        if reported is None:
-            return [(r["id"], True) for r in self.conn.execute(
-                newest, (story_id, type, exclude_doc, limit))]
-        return [(r["id"], bool(r["open"])) for r in self.conn.execute(
-            f"SELECT id, EXISTS (SELECT 1 FROM events e JOIN event_mentions m ON m.event_id "
-            "= e.id JOIN documents d INDEXED BY documents_dated ON d.id = "
-            "m.document_id WHERE e.canonical = c.id AND (d.published IS NULL OR d.published "
-            f"BETWEEN ? AND ?)) AS open FROM ({newest}) c ORDER BY stored DESC",
-            (*reported, story_id, type, exclude_doc, limit))]
+        return [(r["id"], r["digest"]) for r in self.conn.execute(
+            "SELECT id, digest FROM events WHERE story_id = ? AND type = ? AND canonical = id "
+            "AND id NOT IN (SELECT e.canonical FROM event_mentions m JOIN events e ON e.id = "
+            "m.event_id WHERE m.document_id = ? AND e.canonical IS NOT NULL) ORDER BY rowid "
+            "DESC LIMIT ?", (story_id, type, exclude_doc, limit))]
+
+    def set_digest(self, event: str, digest: str | None) -> None:
+        self.conn.execute("UPDATE events SET digest = ? WHERE id = ?", (digest, event))
+
+    def actor_names(self, actor_ids: list[str]) -> dict[str, str]:
+        return {r["id"]: r["name"] for r in rows_in(
+            self.conn, "SELECT id, name FROM actors WHERE id IN ({marks})", actor_ids)}
 
     def members(self, canonical: str) -> list[dict[str, Any]]:
         """The per-document events merged into one canonical event, with what each says."""
@@ -304,7 +294,8 @@ class EventTable:
         records: dict[str, dict[str, Any]] = {}  # event id -> its record
         for r in rows_in(
                 self.conn,
-                "SELECT e.*, d.outlet, d.published, d.rowid AS doc_order, "
+                "SELECT e.*, e.rowid AS event_order, d.outlet, d.published, "
+                "d.rowid AS doc_order, "
                 "(SELECT document_id FROM event_mentions WHERE event_id = e.id LIMIT 1) "
                 "AS document_id FROM events e JOIN documents d INDEXED BY documents_dated "
                 "ON d.id = (SELECT document_id FROM event_mentions WHERE event_id = e.id "
@@ -351,26 +342,30 @@ class EventTable:
                 "m.idx = ?", (rec["location_document"], rec["location_mention"])).fetchone()
             if loc is not None:
                 rec["place"] = {"key": loc["actor_id"] or loc["text"].lower(),
-                                "name": loc["name"], "text": loc["text"]}
+                                "name": loc["name"], "text": loc["text"],
+                                "actor_id": loc["actor_id"]}
         return out
 
     def merge(self, event: str, into: str, score: float, evidence: list[dict[str, Any]],
-              values: dict[str, Any]) -> None:
-        """Merge canonical `event` into canonical `into`, whose values become `values`."""
+              values: dict[str, Any], digest: str | None = None) -> None:
+        """Merge canonical `event` into canonical `into`, whose values become `values`
+        and digest `digest` (None: computed again when next needed)."""
         row = self.conn.execute("SELECT * FROM events WHERE id = ?", (into,)).fetchone()
         if row["own"] is None:
             own = {k: row[k] for k in ("date_value", "date_start", "date_end",
                                        "date_precision", "location", "location_document",
                                        "location_mention", "topics", "score")}
             self.conn.execute("UPDATE events SET own = ? WHERE id = ?", (_json(own), into))
-        self.conn.execute("UPDATE events SET canonical = ? WHERE canonical = ?", (into, event))
+        self.conn.execute("UPDATE events SET canonical = ?, digest = NULL WHERE canonical = ?",
+                          (into, event))
         self.conn.execute(
             "UPDATE events SET date_value = ?, date_start = ?, date_end = ?, "
             "date_precision = ?, location = ?, location_document = ?, location_mention = ?, "
-            "topics = ?, score = ? WHERE id = ?",
+            "topics = ?, score = ?, digest = ? WHERE id = ?",
             (values["date_value"], values["date_start"], values["date_end"],
              values["date_precision"], values["location"], values["location_document"],
-             values["location_mention"], _json(values["topics"]), values["score"], into))
+             values["location_mention"], _json(values["topics"]), values["score"], digest,
+             into))
         self.conn.execute("INSERT OR REPLACE INTO event_merges VALUES (?,?,?,?,?)",
                           (event, into, score, _json(evidence),
                            dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))

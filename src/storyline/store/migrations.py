@@ -379,4 +379,20 @@ CREATE INDEX documents_dated ON documents(id, published, outlet);
 """),
 )
 
+MIGRATIONS += (
+    # What a canonical event's reports say, kept with it (`storyline.stories.digest`),
+    # so that comparing a new report with it reads one row, not every report. Linking
+    # a report's mention to another actor clears the digests of the canonical events
+    # of that document's reports; they are computed again when next needed.
+    Migration(6, "canonical event digests", """
+ALTER TABLE events ADD COLUMN digest TEXT;
+CREATE TRIGGER mentions_relinked_digest AFTER UPDATE OF actor_id ON mentions
+WHEN NEW.actor_id IS NOT OLD.actor_id BEGIN
+    UPDATE events SET digest = NULL WHERE digest IS NOT NULL AND id IN (
+        SELECT e.canonical FROM event_mentions m JOIN events e ON e.id = m.event_id
+        WHERE m.document_id = NEW.document_id);
+END;
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

@@ -220,7 +220,7 @@ class StoryTable:
                 (own["date_value"], own["date_start"], own["date_end"], own["date_precision"],
                  own["location"], own["location_document"], own["location_mention"],
                  own["topics"], own["score"], r["id"]))
-        self.conn.execute("UPDATE events SET canonical = id, story_id = NULL")
+        self.conn.execute("UPDATE events SET canonical = id, story_id = NULL, digest = NULL")
 
     def documents_for_rebuild(self) -> list[tuple[str, str | None]]:
         """Every signed document as (id, date): dated ones by date first, then the rest."""

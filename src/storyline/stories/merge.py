@@ -17,62 +17,18 @@ inferred from it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from storyline.store.events import EventTable
+from storyline.stories.digest import WEEKDAYS, Digest, Profile
+from storyline.stories.digest import day as _day
 from storyline.stories.rules import StoryRules, story_rules
 
-#: Date precisions from the most to the least exact (None: no date).
-PRECISIONS = ("day", "week", "month", "season", "quarter", "half", "year", "decade",
-              "published")
+__all__ = ["EventMerger", "Profile", "ReportCache", "merged_values", "score"]
+
 #: Canonical events of one type in the document's story compared with its events: the
 #: most recently stored, so that a long story does not slow every addition.
 CANDIDATES = 100
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value[:10]) if value else None
-
-
-@dataclass
-class Profile:
-    """What the reports merged into one event say about it, for comparison."""
-
-    id: str
-    type: str
-    modality: str
-    documents: set[str] = field(default_factory=set)
-    participants: dict[str, str] = field(default_factory=dict)  # key -> name
-    places: dict[str, str] = field(default_factory=dict)
-    topics: set[str] = field(default_factory=set)
-    dates: list[tuple[dt.date, dt.date, str]] = field(default_factory=list)  # exact ones
-    published: list[dt.date] = field(default_factory=list)  # "no later than" bounds
-    weekdays: set[str] = field(default_factory=set)  # unanchored "Thursday"
-
-    @classmethod
-    def of(cls, event_id: str, members: list[dict[str, Any]]) -> Profile:
-        first = members[0]
-        p = cls(event_id, first["type"], first["modality"])
-        for m in members:
-            p.documents.add(m["document_id"])
-            for part in m["participants"]:
-                p.participants.setdefault(part["key"], part["name"])
-            if m["place"]:
-                p.places.setdefault(m["place"]["key"], m["place"]["name"])
-            p.topics.update(m["topics"])
-            start, end = _day(m["date_start"]), _day(m["date_end"] or m["date_start"])
-            if start and end:
-                if m["date_precision"] == "published":
-                    p.published.append(start)
-                else:
-                    p.dates.append((start, end, m["date_value"] or start.isoformat()))
-            for mention in m["mentions"]:
-                rel = (mention["time"] or {}).get("relative") or {}
-                if (mention["time"] or {}).get("anchor") == "unanchored" and rel.get("weekday"):
-                    p.weekdays.add(str(rel["weekday"]).lower())
-        return p
 
 
 def score(a: Profile, b: Profile, rules: StoryRules) -> tuple[float, list[dict[str, Any]]]:
@@ -143,51 +99,35 @@ def _date_evidence(a: Profile, b: Profile, rules: StoryRules,
 def merged_values(members: list[dict[str, Any]]) -> dict[str, Any]:
     """The canonical values of merged reports: the most exact date, the place most
     reports give, every topic, the best score."""
-    def rank(m: dict[str, Any]) -> int:
-        p = m["date_precision"]
-        return PRECISIONS.index(p) if p in PRECISIONS else len(PRECISIONS)
-
-    dated = min(members, key=rank)
-    places: dict[str, list[dict[str, Any]]] = {}
-    for m in members:
-        if m["place"]:
-            places.setdefault(m["place"]["key"], []).append(m)
-    located = max(places.values(), key=len)[0] if places else None
-    topics: list[str] = []
-    for m in members:
-        topics += [t for t in m["topics"] if t not in topics]
-    return {
-        "date_value": dated["date_value"], "date_start": dated["date_start"],
-        "date_end": dated["date_end"], "date_precision": dated["date_precision"],
-        "location": located["location"] if located else None,
-        "location_document": located["location_document"] if located else None,
-        "location_mention": located["location_mention"] if located else None,
-        "topics": topics, "score": max(m["score"] for m in members),
-    }
+    return Digest.of(members).values()
 
 
 class ReportCache:
-    """The reports of events read while one document is placed in a story.
+    """What is read while one document is placed in a story.
 
     Clustering asks how well the document's events match each close story (`affinity`),
     then linking merges them into the chosen one: both compare the same pairs of events,
-    so each event's reports are read from the store once (many at a time) and each pair
-    is scored once. An event that absorbs a report is forgotten, since it changed.
+    so the document's reports and the candidates' digests are read from the store once
+    (many at a time) and each pair is scored once. An event that absorbs a report is
+    forgotten, since it changed.
     """
 
     def __init__(self) -> None:
         self.events: dict[str, list[str]] = {}  # document -> its events
-        self.reports: dict[str, list[dict[str, Any]]] = {}  # event -> its reports
+        self.reports: dict[str, list[dict[str, Any]]] = {}  # the document's events' reports
+        self.digests: dict[str, Digest] = {}  # event -> what its reports say
+        self.names: dict[str, str] = {}  # actor -> current name, for the digests
         self.profiles: dict[str, Profile] = {}
         self.scores: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
-        # (story, type, document, window) -> the story's newest events, open or not
-        self.newest: dict[tuple[Any, ...], list[tuple[str, bool]]] = {}
+        # (story, type, document) -> the story's newest events, with their digests read
+        self.newest: dict[tuple[str, str, str], list[str]] = {}
         self.absorbed: set[str] = set()  # events that took in one of the document's
 
     def forget(self, event: str) -> None:
         """`event` absorbed a report of the document: it is no longer a candidate."""
         self.absorbed.add(event)
         self.reports.pop(event, None)
+        self.digests.pop(event, None)
         self.profiles.pop(event, None)
         self.scores = {k: v for k, v in self.scores.items() if event not in k}
 
@@ -199,35 +139,34 @@ class EventMerger:
         self.events = events
         self.rules = rules or story_rules()
 
-    def _read(self, cache: ReportCache, event_ids: list[str]) -> None:
-        missing = [e for e in event_ids if e not in cache.reports]
-        if missing:
-            found = self.events.reports(missing)
-            for e in missing:
-                cache.reports[e] = found.get(e, [])
-
     def _profile(self, cache: ReportCache, event_id: str) -> Profile:
         if event_id not in cache.profiles:
-            cache.profiles[event_id] = Profile.of(event_id, cache.reports[event_id])
+            cache.profiles[event_id] = cache.digests[event_id].profile(event_id, cache.names)
         return cache.profiles[event_id]
 
     def _document_events(self, cache: ReportCache, doc_id: str) -> list[str]:
+        """The document's events, their reports and digests read (an event without a
+        report has no digest)."""
         if doc_id not in cache.events:
-            cache.events[doc_id] = self.events.document_events(doc_id)
-            self._read(cache, cache.events[doc_id])
+            events = cache.events[doc_id] = self.events.document_events(doc_id)
+            found = self.events.reports(events)
+            for e in events:
+                cache.reports[e] = found.get(e, [])
+                if cache.reports[e]:
+                    cache.digests[e] = Digest.of(cache.reports[e])
         return cache.events[doc_id]
 
     def best_match(self, eid: str, story: str, doc_id: str, cache: ReportCache | None = None
                    ) -> tuple[float, str, list[dict[str, Any]]] | None:
-        """The canonical event of `story` that event `eid` would merge into, if any."""
+        """The canonical event of `story` that event `eid` (of document `doc_id`) would
+        merge into, if any."""
         cache = cache if cache is not None else ReportCache()
-        self._read(cache, [eid])
+        self._document_events(cache, doc_id)
         mine = self._profile(cache, eid)
         group = self.rules.modality_group(mine.modality)
         best: tuple[float, str, list[dict[str, Any]]] | None = None
-        candidates = self._candidates(cache, story, mine.type, doc_id,
-                                      self._window(cache.reports[eid]))
-        self._read(cache, candidates)
+        candidates = self.candidates(story, mine.type, doc_id,
+                                     self._window(cache.reports[eid]), cache)
         for cid in candidates:
             other = self._profile(cache, cid)
             if self.rules.modality_group(other.modality) != group:
@@ -239,25 +178,48 @@ class EventMerger:
                 best = (total, cid, evidence)
         return best
 
-    def _candidates(self, cache: ReportCache, story: str, type: str, doc_id: str,
-                    window: tuple[str, str] | None) -> list[str]:
-        """`EventTable.story_candidates` for the document, read once per story and type:
-        a few more of the newest events are read than are compared, so that the list
-        stays the same as the store's after the document's events merge into some."""
-        key = (story, type, doc_id, window)
+    def candidates(self, story: str, type: str, doc_id: str,
+                   window: tuple[str, str] | None = None, cache: ReportCache | None = None
+                   ) -> list[str]:
+        """The canonical events of `story` of one type that the events of `doc_id` may
+        merge into: of the `CANDIDATES` most recently stored that no mention of the
+        document belongs to, those with a report published within `window` (first and
+        last day, ISO) or undated; all of them without `window`.
+
+        The newest events are read once per story and type with their digests (a few
+        more than are compared, so that the list stays the same as the store's after
+        the document's events merge into some); a missing digest is computed from the
+        event's reports and stored.
+        """
+        cache = cache if cache is not None else ReportCache()
+        key = (story, type, doc_id)
         if key not in cache.newest:
             more = len(cache.events.get(doc_id, ()))
-            cache.newest[key] = self.events.newest_events(story, type, doc_id,
-                                                          CANDIDATES + more, window)
-        newest = [e for e in cache.newest[key] if e[0] not in cache.absorbed][:CANDIDATES]
-        return [event for event, open_ in newest if open_]
+            rows = self.events.newest_events(story, type, doc_id, CANDIDATES + more)
+            missing = [e for e, text in rows if text is None and e not in cache.digests]
+            found = self.events.reports(missing) if missing else {}
+            for e, text in rows:
+                if e in cache.digests:
+                    continue
+                if text is not None:
+                    cache.digests[e] = Digest.from_json(text)
+                elif found.get(e):
+                    cache.digests[e] = Digest.of(found[e])
+                    self.events.set_digest(e, cache.digests[e].to_json())
+            unnamed = {a for e, _ in rows if e in cache.digests
+                       for a in cache.digests[e].actors()} - cache.names.keys()
+            if unnamed:
+                cache.names.update(self.events.actor_names(sorted(unnamed)))
+            cache.newest[key] = [e for e, _ in rows if e in cache.digests]
+        newest = [e for e in cache.newest[key] if e not in cache.absorbed][:CANDIDATES]
+        return [e for e in newest if cache.digests[e].open_within(window)]
 
     def _window(self, reports: list[dict[str, Any]]) -> tuple[str, str] | None:
         """The days within which a canonical event must have been reported (or have an
         undated report) to be compared with these reports, those of one new document:
         as far as a story reaches (`window_days` from its publication date), and no
         limit when it is undated."""
-        days = [day for r in reports if (day := _day(r["published"])) is not None]
+        days = [d for r in reports if (d := _day(r["published"])) is not None]
         if not days:
             return None
         reach = dt.timedelta(days=self.rules.window_days)
@@ -277,21 +239,24 @@ class EventMerger:
     def link(self, doc_id: str, story: str, cache: ReportCache | None = None
              ) -> list[dict[str, Any]]:
         """Merge what can be merged; returns one record per merge made. `cache` may hold
-        what `affinity` read for the same document."""
+        what `affinity` read for the same document. Each event left canonical keeps its
+        digest; a canonical event that absorbs one gets the digest of both."""
         cache = cache if cache is not None else ReportCache()
         merges = []
         for eid in self._document_events(cache, doc_id):
-            members = cache.reports[eid]
-            if not members:
+            if not cache.reports[eid]:
                 continue
+            mine = cache.digests[eid]
             best = self.best_match(eid, story, doc_id, cache)
             if best is None:
+                self.events.set_digest(eid, mine.to_json())
                 continue
             total, into, evidence = best
-            everyone = cache.reports[into] + members
-            self.events.merge(eid, into, total, evidence, merged_values(everyone))
+            both = cache.digests[into].combine(mine)
+            self.events.merge(eid, into, total, evidence, both.values(), both.to_json())
             cache.forget(into)
-            self.fill_gaps(into)
+            if both.may_fill_gaps():
+                self.fill_gaps(into)
             merges.append({"event": eid, "into": into, "score": total, "evidence": evidence})
         return merges
 
@@ -330,3 +295,32 @@ class EventMerger:
                                   "the following week" if not future else
                                   f"'{mention['time_text']}' is {day.isoformat()}, so the "
                                   "report was written within the week before"})
+
+    def stale_digests(self) -> list[str]:
+        """Canonical events whose stored digest does not say what their reports say
+        (the profile compared and the merged values it gives); [] when all agree."""
+        stale = []
+        rows = self.events.conn.execute(
+            "SELECT id, digest FROM events WHERE canonical = id AND digest IS NOT NULL"
+        ).fetchall()
+        for i in range(0, len(rows), 500):
+            chunk = {r["id"]: Digest.from_json(r["digest"]) for r in rows[i:i + 500]}
+            reports = self.events.reports(list(chunk))
+            names = self.events.actor_names(sorted({a for d in chunk.values()
+                                                    for a in d.actors()}))
+            for event, digest in chunk.items():
+                if not reports.get(event):
+                    stale.append(event)
+                    continue
+                kept = digest.profile(event, names)
+                told = Digest.of(reports[event])
+                if (_items(kept) != _items(told.profile(event))
+                        or digest.values() != told.values()):
+                    stale.append(event)
+        return stale
+
+
+def _items(p: Profile) -> tuple[Any, ...]:
+    """A profile with its keyed values in order, for comparison."""
+    return (p.type, p.modality, list(p.participants.items()), list(p.places.items()),
+            p.topics, p.dates, max(p.published, default=None), p.weekdays)
