@@ -444,7 +444,9 @@ COPIED: dict[str, tuple[str, dict[str, str | None]]] = {
     "story_documents": ("document_id IN (SELECT id FROM temp.base_documents)", {
         "document_id": DOC, "story_id": "bench_id(story_id, :r)"}),
     "story_keys": ("story_id IN (SELECT id FROM temp.base_stories)", {
-        "story_id": "bench_id(story_id, :r)", "version": "version + :voff"}),
+        "story_id": "bench_id(story_id, :r)", "version": "version + :voff",
+        "first_date": "bench_shift(first_date, :shift)",
+        "last_date": "bench_shift(last_date, :shift)"}),
     "event_merges": ("event_id IN (SELECT id FROM temp.base_events)", {
         "event_id": "bench_id(event_id, :r)", "into_id": "bench_id(into_id, :r)"}),
     "inferred_dates": ("document_id IN (SELECT id FROM temp.base_documents)", {
@@ -563,6 +565,9 @@ def check_store(store: Store) -> dict[str, Any]:
         "events_with_missing_canonical": one(
             "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM events c WHERE "
             "c.id = e.canonical)"),
+        "story_keys_with_other_dates": one(
+            "SELECT count(*) FROM story_keys k JOIN stories s ON s.id = k.story_id WHERE "
+            "k.first_date IS NOT s.first_date OR k.last_date IS NOT s.last_date"),
         "events_with_missing_story": one(
             "SELECT count(*) FROM events e WHERE story_id IS NOT NULL AND NOT EXISTS "
             "(SELECT 1 FROM stories s WHERE s.id = e.story_id)"),
@@ -578,7 +583,8 @@ def check_store(store: Store) -> dict[str, Any]:
         and out["story_documents"] == n and out["sum_story_sizes"] == n
         and out["term_stats_documents"] == n and out["fts_integrity"] == "ok"
         and out["events_with_missing_canonical"] == 0
-        and out["events_with_missing_story"] == 0)
+        and out["events_with_missing_story"] == 0
+        and out["story_keys_with_other_dates"] == 0)
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
 

@@ -31,7 +31,9 @@ def test_new_database_has_schema_wal_and_fts(tmp_path: Path) -> None:
                                                             "events and claims",
                                                             "stories and canonical events",
                                                             "indexes for flat per-document cost",
-                                                            "canonical event digests"]
+                                                            "canonical event digests",
+                                                            "story dates in the posting "
+                                                            "lists"]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}

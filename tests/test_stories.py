@@ -488,6 +488,15 @@ def test_stored_digests_say_what_the_reports_say(seeds: Store, example_db: str,
         assert EventMerger(example.events).stale_digests() == [event]
 
 
+def test_posting_lists_carry_their_storys_current_dates(example_db: str) -> None:
+    with Store(example_db, create=False) as store:
+        rows = store.conn.execute(
+            "SELECT k.first_date IS s.first_date AND k.last_date IS s.last_date AS same, "
+            "s.size FROM story_keys k JOIN stories s ON s.id = k.story_id").fetchall()
+        assert rows and all(r["same"] for r in rows)
+        assert any(r["size"] > 1 for r in rows)  # dates that changed as a story grew
+
+
 def test_relinking_a_mention_clears_the_digests_of_its_documents_events(
         seeds_db: str, tmp_path: Path) -> None:
     with Store(_copy(seeds_db, tmp_path / "kb.db"), create=False) as store:
@@ -1293,8 +1302,12 @@ def test_story_stage_queries_search_indexes_and_never_scan_a_table(
             assert not scans, (sql, plan)
             indexes |= {p.split(" INDEX ")[1].split()[0] for p in plan if " INDEX " in p}
         # the newest canonical events of a type in a story without walking the story;
-        # the dates of candidate stories and of reports without reading their rows
-        assert {"events_story_canonical", "stories_span", "documents_dated"} <= indexes
+        # the dates of reports without reading their rows; candidate stories and their
+        # dates from the posting lists alone
+        assert {"events_story_canonical", "documents_dated"} <= indexes
+        dating = [sql for sql in reads if "FROM story_keys WHERE key =" in sql]
+        assert dating and all("stories" not in sql.replace("story_keys", "")
+                              for sql in dating)
 
 
 def _report(store: Store, name: str, published: str | None, story: str = "st_meetings"

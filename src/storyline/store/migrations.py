@@ -395,4 +395,18 @@ END;
 """),
 )
 
+MIGRATIONS += (
+    # A story's posting lists carry its dates (they are written again with every version
+    # of it), so candidate stories are dated without a look-up per story in a B-tree
+    # keyed by story hashes.
+    Migration(7, "story dates in the posting lists", """
+ALTER TABLE story_keys ADD COLUMN first_date TEXT;
+ALTER TABLE story_keys ADD COLUMN last_date TEXT;
+UPDATE story_keys SET
+    first_date = (SELECT first_date FROM stories s WHERE s.id = story_keys.story_id),
+    last_date = (SELECT last_date FROM stories s WHERE s.id = story_keys.story_id);
+DROP INDEX stories_span;
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

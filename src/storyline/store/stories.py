@@ -121,18 +121,15 @@ class StoryTable:
         return [c.story for c in self.candidate_dates(keys, per_key)]
 
     def candidate_dates(self, keys: Iterable[str], per_key: int) -> list[Candidate]:
-        """`candidates` with their dates and versions, in the same order: the dates come
-        from the small covering index `stories_span`, not from the story rows, which
-        hold the centroids: a story outside a document's date window is passed over
-        without reading its centroid. (A story's keys are written with its version, so
-        the version read here is the story's own.)"""
+        """`candidates` with their dates and versions, in the same order, read from the
+        posting lists alone: a story's keys are written again with every version of it,
+        with its version and dates, so a story outside a document's date window is
+        passed over without reading its row (which holds the centroid)."""
         found: dict[str, Candidate] = {}
         for key in keys:
             for r in self.conn.execute(
-                    "SELECT k.story_id, s.first_date, s.last_date, k.version FROM (SELECT "
-                    "story_id, version FROM story_keys WHERE key = ? ORDER BY version DESC "
-                    "LIMIT ?) k JOIN stories s INDEXED BY stories_span ON s.id = k.story_id "
-                    "ORDER BY k.version DESC", (key, per_key)):
+                    "SELECT story_id, first_date, last_date, version FROM story_keys WHERE "
+                    "key = ? ORDER BY version DESC LIMIT ?", (key, per_key)):
                 if r["story_id"] not in found:
                     found[r["story_id"]] = Candidate(r["story_id"], r["first_date"],
                                                      r["last_date"], int(r["version"]))
@@ -187,8 +184,10 @@ class StoryTable:
             (story.id, story.first_date, story.last_date, story.size, _json(story.centroid),
              story.version, now, now))
         self.conn.execute("DELETE FROM story_keys WHERE story_id = ?", (story.id,))
-        self.conn.executemany("INSERT INTO story_keys VALUES (?,?,?)",
-                              [(k, story.version, story.id) for k in keys])
+        self.conn.executemany(
+            "INSERT INTO story_keys (key, version, story_id, first_date, last_date) "
+            "VALUES (?,?,?,?,?)",
+            [(k, story.version, story.id, story.first_date, story.last_date) for k in keys])
 
     def assign(self, doc_id: str, story_id: str, similarity: float | None,
                evidence: dict[str, Any], seq: int) -> None:

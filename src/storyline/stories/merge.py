@@ -116,7 +116,6 @@ class ReportCache:
         self.events: dict[str, list[str]] = {}  # document -> its events
         self.reports: dict[str, list[dict[str, Any]]] = {}  # the document's events' reports
         self.digests: dict[str, Digest] = {}  # event -> what its reports say
-        self.names: dict[str, str] = {}  # actor -> current name, for the digests
         self.profiles: dict[str, Profile] = {}
         self.scores: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
         # (story, type, document) -> the story's newest events, with their digests read
@@ -141,7 +140,7 @@ class EventMerger:
 
     def _profile(self, cache: ReportCache, event_id: str) -> Profile:
         if event_id not in cache.profiles:
-            cache.profiles[event_id] = cache.digests[event_id].profile(event_id, cache.names)
+            cache.profiles[event_id] = cache.digests[event_id].profile(event_id)
         return cache.profiles[event_id]
 
     def _document_events(self, cache: ReportCache, doc_id: str) -> list[str]:
@@ -206,10 +205,6 @@ class EventMerger:
                 elif found.get(e):
                     cache.digests[e] = Digest.of(found[e])
                     self.events.set_digest(e, cache.digests[e].to_json())
-            unnamed = {a for e, _ in rows if e in cache.digests
-                       for a in cache.digests[e].actors()} - cache.names.keys()
-            if unnamed:
-                cache.names.update(self.events.actor_names(sorted(unnamed)))
             cache.newest[key] = [e for e, _ in rows if e in cache.digests]
         newest = [e for e in cache.newest[key] if e not in cache.absorbed][:CANDIDATES]
         return [e for e in newest if cache.digests[e].open_within(window)]
@@ -251,7 +246,8 @@ class EventMerger:
             if best is None:
                 self.events.set_digest(eid, mine.to_json())
                 continue
-            total, into, evidence = best
+            total, into, _ = best
+            evidence = self._evidence(eid, mine, into, cache.digests[into])
             both = cache.digests[into].combine(mine)
             self.events.merge(eid, into, total, evidence, both.values(), both.to_json())
             cache.forget(into)
@@ -259,6 +255,14 @@ class EventMerger:
                 self.fill_gaps(into)
             merges.append({"event": eid, "into": into, "score": total, "evidence": evidence})
         return merges
+
+    def _evidence(self, eid: str, mine: Digest, into: str, theirs: Digest
+                  ) -> list[dict[str, Any]]:
+        """The evidence of a merge as kept, with the actors' current names (a digest
+        keeps the name an actor had when it was written; scores do not use names, so
+        candidates are scored without reading them)."""
+        names = self.events.actor_names(sorted(mine.actors() | theirs.actors()))
+        return score(mine.profile(eid, names), theirs.profile(into, names), self.rules)[1]
 
     def fill_gaps(self, canonical: str) -> None:
         """Date an unanchored weekday ("Thursday") of a report with no publication date
