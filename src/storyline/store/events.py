@@ -203,6 +203,8 @@ class EventTable:
         return event
 
     def _summary(self, row: dict[str, Any]) -> dict[str, Any]:
+        for internal in ("own", "digest"):  # merge bookkeeping, not part of the event
+            row.pop(internal, None)
         row["topics"] = json.loads(row["topics"])
         parts: dict[str, list[dict[str, Any]]] = {}
         for r in self.conn.execute(
