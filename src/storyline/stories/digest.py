@@ -11,13 +11,15 @@ costs one row, however many reports it has and however large the store is.
 
 A digest goes stale when a report's mention is linked to another actor; a trigger on
 `mentions.actor_id` clears it, and it is computed again from the reports when next
-needed. Actor names are not kept for linked participants and places: they are read
-when the digest is (`names`), so a renamed actor shows its current name.
+needed. The names a digest keeps for participants and places linked to actors are
+those they had when it was written; scoring does not use names, and the evidence of a
+merge is rendered with the actors' current names (`profile(..., names)`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,11 +100,7 @@ class Digest:
     @classmethod
     def of(cls, members: list[dict[str, Any]]) -> Digest:
         """The digest of reports as `EventTable.reports` gives them (in stored order)."""
-        digests = [cls._one(m, i) for i, m in enumerate(members)]
-        out = digests[0]
-        for d in digests[1:]:
-            out = out.combine(d)
-        return out
+        return functools.reduce(cls.combine, (cls._one(m, i) for i, m in enumerate(members)))
 
     @classmethod
     def _one(cls, m: dict[str, Any], position: int) -> Digest:
