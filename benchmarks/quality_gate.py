@@ -82,7 +82,10 @@ def _definitions() -> tuple[Metric, ...]:
         Metric(f"ecbplus.stories.{kind}.f1", "stories", "ECB+", f"{ECB_TEST}, seed 0",
                "python benchmarks/ecbplus_stories.py --split test",
                f"clustering.storyline.{kind}.f1")
-        for kind in ("bcubed", "pairwise"))
+        for kind in ("bcubed", "pairwise")) + (
+        Metric("ecbplus.stories.bcubed.f1.mean_of_8_orders", "stories", "ECB+",
+               f"{ECB_TEST}, seeds 0-7", "python benchmarks/ecbplus_stories.py --split test",
+               "clustering.orders.mean_bcubed_f1"),)
     coref = (
         Metric("ecbplus.event_coref.in_stories.conll_f1", "stories", "ECB+",
                f"{ECB_TEST}, seed 0",
@@ -125,10 +128,12 @@ def _measure_stories(corpora: Path) -> dict[str, float]:
     from storyline.evaluate import ecbplus_events, stories
 
     archive = corpora / "ecbplus" / "ecbplus.tgz"
-    clustering = stories.run(archive, "test", seed=0)
+    clustering = stories.run(archive, "test", seed=0, orders=8)
     coref = ecbplus_events.run("test", clustering.predicted, corpus=archive)
     return {"ecbplus.stories.bcubed.f1": percent(clustering.bcubed.f1),
             "ecbplus.stories.pairwise.f1": percent(clustering.pairwise.f1),
+            "ecbplus.stories.bcubed.f1.mean_of_8_orders":
+                percent(clustering.extra["orders"]["mean_bcubed_f1"]),
             "ecbplus.event_coref.in_stories.conll_f1":
                 percent(coref.scores["storyline_linker"].f1)}
 

@@ -69,6 +69,8 @@ SENTENCE_INDEX_NAME = "ECBplus_coreference_sentences.csv"
 
 _FILE_NAME = re.compile(r"^(\d+)_(\d+)(ecb|ecbplus)\.xml$")
 _SUBTOPIC_ORDER = {"ecb": 0, "ecbplus": 1}
+#: A sentence that is a web address, as the corpus tokenizes it ("http : / / www . ...").
+_URL_SENTENCE = re.compile(r"(?:https? : / / |www \. )")
 
 SentenceIndex = Mapping[tuple[int, str], frozenset[int]]
 """(topic, file such as "1ecbplus") -> annotated sentence numbers."""
@@ -136,6 +138,25 @@ class EcbDocument:
     sentence_numbers: tuple[int, ...]
     annotated_sentences: frozenset[int] | None
     mentions: tuple[EcbMention, ...]
+
+    @property
+    def url(self) -> str | None:
+        """The address an "ecbplus" text was taken from (its sentence 0), detokenized."""
+        if not self.sentences:
+            return None
+        start, end = self.sentences[0]
+        first = self.text[start:end]
+        return first.replace(" ", "") if _URL_SENTENCE.match(first) else None
+
+    @property
+    def article_sentences(self) -> tuple[tuple[int, int], ...]:
+        """The (start, end) of the sentences of the article itself: without the URL."""
+        return self.sentences[1:] if self.url is not None else self.sentences
+
+    @property
+    def article_text(self) -> str:
+        """The article's sentences, one per line, without the URL sentence."""
+        return "\n".join(self.text[s:e] for s, e in self.article_sentences)
 
     def sentence_at(self, offset: int) -> int | None:
         """Corpus number of the sentence containing character `offset` (None if outside).

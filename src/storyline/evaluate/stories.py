@@ -37,6 +37,7 @@ from storyline.nlp import Recognizer
 from storyline.pipeline import nlp_stages
 from storyline.store import Store
 from storyline.stories import StoryBuilder
+from storyline.stories.cluster import FEATURES, StoryClusterer
 
 
 @dataclass
@@ -79,7 +80,8 @@ class ClusteringReport:
             "",
             "| system | clusters | pairwise P | R | F1 | B3 P | R | F1 |",
             "|---|---|---|---|---|---|---|---|",
-            row("Storyline stories (incremental, untuned on this split)", self.stories,
+            row(f"Storyline stories (incremental, order {self.extra.get('seed', 0)})",
+                self.stories,
                 self.pairwise, self.bcubed),
             row(f"TF-IDF average link, oracle threshold {self.baseline_threshold:.2f}",
                 self.baseline_clusters, self.baseline_pairwise, self.baseline_bcubed),
@@ -112,7 +114,7 @@ def analyse_documents(docs: Sequence[EcbDocument], recognizer: Recognizer | None
     stages = nlp_stages(recognizer)
     out = []
     for ecb in docs:
-        doc = identify(as_document(ecb))
+        doc = identify(as_document(ecb, article_only=True))
         for st in stages:
             doc = st.func(doc)
         doc.analyses = []
@@ -201,7 +203,8 @@ def tfidf_baseline(docs: Sequence[EcbDocument],
     """The oracle baseline: the average-link threshold with the best B-cubed F1 on the
     scored documents themselves; returns (threshold, document name -> cluster)."""
     gold = {d.name: event_of(d) for d in docs}
-    sim = tfidf_matrix([d.text for d in docs]) @ tfidf_matrix([d.text for d in docs]).T
+    texts = [d.article_text for d in docs]  # what Storyline reads: without the URL line
+    sim = tfidf_matrix(texts) @ tfidf_matrix(texts).T
     best: tuple[float, float, dict[str, int]] | None = None
     for t in thresholds or [x / 100 for x in range(2, 60, 2)]:
         labels = average_link(sim, t)
@@ -256,3 +259,103 @@ def _orders(analysed: Sequence[tuple[str, Document]], gold: dict[str, str],
                      "bcubed_f1": round(b.f1, 6), "pairwise_f1": round(p.f1, 6)})
     return {"runs": rows, **{f"mean_{k}": round(statistics.mean(r[k] for r in rows), 4)
                              for k in ("bcubed_f1", "pairwise_f1", "stories")}}
+
+
+@dataclass
+class ScoreFit:
+    """Coefficients of the story score fitted on placements into the true stories."""
+
+    bias: float
+    weights: dict[str, float]
+    instances: int
+    positives: int
+
+    def to_yaml(self) -> str:
+        lines = ["  score:", f"    bias: {self.bias:.3f}"]
+        lines += [f"    {k}: {self.weights[k]:.3f}" for k in FEATURES]
+        return "\n".join(lines)
+
+
+class _TruePlacer:
+    """The story stage of a perfect clusterer: places each document in the story of its
+    true event, and records its features against every candidate story on the way."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.clusterer = StoryClusterer(store.stories)
+        self.story_of_event: dict[str, str] = {}
+        self.event_of_story: dict[str, str] = {}
+        self.rows: list[list[float]] = []
+        self.labels: list[float] = []
+        self.event = ""  # the true event of the document being stored
+
+    def __call__(self, doc: Document) -> None:
+        table, rules = self.store.stories, self.clusterer.rules
+        date = doc.published.isoformat() if doc.published else None
+        table.save_signature(doc.id, doc.terms, date)
+        placement = self.clusterer.score(doc.id, doc.terms,
+                                         table.entity_counts(doc.id, rules.entity_kinds), date)
+        for s in placement.scored:
+            self.rows.append([s.features[k] for k in FEATURES])
+            self.labels.append(float(self.event_of_story[s.story.id] == self.event))
+        own_id = self.story_of_event.get(self.event)
+        own = next((s.story for s in placement.scored if s.story.id == own_id), None)
+        if own is None and own_id is not None:  # not among the candidates blocking found
+            own = table.state(own_id)
+        if own is None:
+            started = self.clusterer.start(doc.id, placement, date)
+            self.story_of_event[self.event] = started.story
+            self.event_of_story[started.story] = self.event
+        else:
+            self.clusterer.join(doc.id, placement, own, date, None, {})
+
+
+def score_instances(analysed: Sequence[tuple[str, Document]], gold: dict[str, str],
+                    seeds: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Features of each document against each candidate story, with whether that story
+    is the document's own, when documents arrive in each order of `seeds` and every one
+    is placed in its true story (the stories are those a perfect clusterer would have
+    built so far). Candidates come through the real blocking and date window."""
+    rows: list[list[float]] = []
+    labels: list[float] = []
+    for seed in seeds:
+        order = list(analysed)
+        random.Random(seed).shuffle(order)
+        with Store(":memory:") as store:
+            resolver = Resolver(store.actors)
+            placer = _TruePlacer(store)
+            with store.transaction():
+                for name, analysed_doc in order:
+                    placer.event = gold[name]
+                    store.add(copy.deepcopy(analysed_doc), resolver.resolve, placer)
+                resolver.finish()
+            rows += placer.rows
+            labels += placer.labels
+    return np.array(rows), np.array(labels)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3,
+                 steps: int = 3000, rate: float = 0.5) -> tuple[float, np.ndarray]:
+    """Logistic regression by gradient descent on standardized features (L2 penalty);
+    returns (bias, weights) on the original scale."""
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd == 0] = 1.0
+    z = (x - mu) / sd
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
+        w -= rate * (z.T @ (p - y) / len(y) + l2 * w)
+        b -= rate * float(np.mean(p - y))
+    weights = w / sd
+    return b - float(weights @ mu), weights
+
+
+def fit_story_score(corpus: str | Path, splits: Sequence[str] = ("train", "dev"),
+                    seeds: Iterable[int] = range(4)) -> ScoreFit:
+    """Fit the story score on ECB+ splits (train and dev topics, by default)."""
+    docs = [d for split in splits for d in load(corpus, SPLITS[split])]
+    gold = {d.name: event_of(d) for d in docs}
+    x, y = score_instances(analyse_documents(docs), gold, seeds)
+    bias, weights = fit_logistic(x, y)
+    return ScoreFit(bias, dict(zip(FEATURES, map(float, weights), strict=True)), len(y),
+                    int(y.sum()))

@@ -31,12 +31,20 @@ KIND_TO_CATEGORY = {"person": "person", "organization": "organization", "place":
                     "platform": "organization", "time": "time", "group": "group"}
 
 
-def as_document(ecb: EcbDocument) -> Document:
-    """An ECB+ document as a cleaned Storyline Document (one paragraph per sentence)."""
-    doc = Document(source=ecb.name, name=ecb.name, raw=ecb.text, format="txt")
+def as_document(ecb: EcbDocument, *, article_only: bool = False) -> Document:
+    """An ECB+ document as a cleaned Storyline Document (one paragraph per sentence).
+
+    With `article_only`, the URL that the corpus puts as sentence 0 of every "ecbplus"
+    text (and of no "ecb" text) becomes the document's source instead of a paragraph:
+    a reader takes an article's address as metadata, and as text its tokens ("http",
+    "www", "com") would tell the two halves of a topic apart for no real reason.
+    """
+    url = ecb.url if article_only else None
+    doc = Document(source=url or ecb.name, name=ecb.name, raw=ecb.text, format="txt")
     doc.text = ecb.text
     doc.offsets = OffsetMap(((0, 0, len(ecb.text)),), len(ecb.text))
-    doc.paragraphs = [Paragraph(s, e, language="en") for s, e in ecb.sentences if e > s]
+    sentences = ecb.article_sentences if article_only else ecb.sentences
+    doc.paragraphs = [Paragraph(s, e, language="en") for s, e in sentences if e > s]
     doc.language = "en"
     return doc
 

@@ -13,7 +13,7 @@ import json
 import math
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -43,14 +43,18 @@ class StoryState:
     last_date: str | None
     size: int
     version: int
-    _norm: float | None = field(default=None, repr=False, compare=False)
+    _norms: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def norm(self) -> float:
-        """Length of the centroid, computed once per state."""
-        if self._norm is None:
-            self._norm = math.sqrt(sum(w * w for w in self.centroid.values()))
-        return self._norm
+    def norms(self, channel: Callable[[str], str]) -> dict[str, float]:
+        """Length of the centroid in each channel (`channel(key)` names a key's),
+        computed once per state."""
+        if self._norms is None:
+            squares: dict[str, float] = {}
+            for key, w in self.centroid.items():
+                c = channel(key)
+                squares[c] = squares.get(c, 0.0) + w * w
+            self._norms = {c: math.sqrt(x) for c, x in squares.items()}
+        return self._norms
 
 
 class Candidate(NamedTuple):
@@ -173,7 +177,7 @@ class StoryTable:
     def save(self, story: StoryState, keys: list[str]) -> None:
         """Write a story's state and re-index it under its strongest `keys` (and keep
         the state in memory under its new version)."""
-        story._norm = None  # the centroid may have changed in place
+        story._norms = None  # the centroid may have changed in place
         self._keep(story)
         now = _now()
         self.conn.execute(

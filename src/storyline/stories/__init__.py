@@ -33,7 +33,7 @@ class StoryBuilder:
         return self.place(doc.id, doc.terms, date)
 
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
-        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_weights)
+        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
         reports = ReportCache()  # what affinity reads, linking reuses
         assignment = self.clusterer.assign(
             doc_id, terms, entities, date,

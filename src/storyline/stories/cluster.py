@@ -1,12 +1,24 @@
 """Incremental story clustering: each new document joins a story or starts one.
 
-A document is a sparse vector of keys: its content words and its actors (`@` + actor
-id, weighted by kind: people most), each weighted by `(1 + log count) * idf` with the
-document frequencies known when it arrives. Blocking keeps the cost flat: the document is
-compared only with the stories indexed under its strongest keys (a capped, recency
-ordered posting list per key), and only with stories whose dates are near its own.
-It joins the most similar one when the cosine similarity reaches the threshold, and the
-story's centroid (the sum of its documents' vectors, strongest keys kept) moves.
+A document is a set of keys in channels: its content words, the numbers it gives, the
+words of its lead (`^`), the years of its dates (`~`), and its actors by kind (`@kind:`
++ actor id). Each key is weighted by `(1 + log count) * idf` with the document
+frequencies known when it arrives, and each channel is scaled to unit length, so that
+a document's words, numbers, lead, years, people, organizations and places are compared
+with a story's separately. A story's centroid is the sum of its documents' vectors
+(strongest keys kept).
+
+How well a document fits a story is a logistic score over those comparisons (the
+cosine of each channel, whether both name people at all, and the share of the lead's
+numbers the story lacks: two reports of one kind of event often differ in who, or in a
+figure their leads give), with the
+coefficients of `data/stories.yaml`, fitted on the ECB+ train and dev topics
+(`benchmarks/fit_story_score.py`). The document joins the best-scoring story when the
+score reaches the threshold.
+
+Blocking keeps the cost flat: the document is compared only with the stories indexed
+under its strongest words and actors (a capped, recency ordered posting list per key),
+and only with stories whose dates are near its own.
 """
 
 from __future__ import annotations
@@ -14,20 +26,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from storyline.store.stories import StoryState, StoryTable
-from storyline.stories.rules import StoryRules, story_rules
+from storyline.stories.rules import FEATURES, StoryRules, story_rules
+from storyline.stories.signature import LEAD, YEAR
 
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
 
+__all__ = ["CHANNELS", "FEATURES", "Assignment", "Placement", "Scored", "StoryClusterer",
+           "channel_of", "features", "keys_of", "probability", "story_id", "vectorize"]
+
+#: The channels a document is compared in, in the order features are listed.
+CHANNELS = ("words", "numbers", "lead", "years", "person", "organization", "place")
+
 
 @dataclass
 class Assignment:
-    """Where a document went, how similar it was, and why."""
+    """Where a document went, how well it fitted, and why."""
 
     story: str
     similarity: float | None
@@ -35,46 +54,102 @@ class Assignment:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Scored:
+    """A candidate story with the document's features against it and its score."""
+
+    story: StoryState
+    features: dict[str, float]
+    score: float
+
+
+@dataclass
+class Placement:
+    """A document's vector and the candidate stories it was scored against."""
+
+    vector: Vector
+    scored: list[Scored]
+    skipped: list[dict[str, Any]]
+
+
 def story_id(document_id: str) -> str:
     """The id of the story a document starts (stable)."""
     return "st_" + hashlib.sha1(document_id.encode()).hexdigest()[:12]
 
 
+def actor_key(actor: str, kind: str) -> str:
+    return f"@{kind}:{actor}"
+
+
+def channel_of(key: str) -> str:
+    """The channel of a key: an actor's kind, lead, years, numbers or words."""
+    if key.startswith("@"):
+        kind, _, rest = key[1:].partition(":")
+        return kind if rest else "actor"  # "actor": a key of an earlier version
+    if key.startswith(LEAD):
+        return "lead"
+    if key.startswith(YEAR):
+        return "years"
+    if any(ch.isdigit() for ch in key):
+        return "numbers"
+    return "words"
+
+
 def keys_of(terms: dict[str, int], entities: Entities) -> dict[str, int]:
-    """Content words and actors (prefixed `@`) with their counts."""
+    """The signature's keys and the actors (`@kind:id`) with their counts."""
     keys = dict(terms)
-    keys.update({"@" + a: n for a, (_, n) in entities.items()})
+    keys.update({actor_key(a, kind): n for a, (kind, n) in entities.items()})
     return keys
 
 
-def key_weights(entities: Entities, rules: StoryRules) -> dict[str, float]:
-    """How much each actor key counts against a word (`entity_weights` of its kind)."""
-    return {"@" + a: rules.entity_weights[kind] for a, (kind, _) in entities.items()}
-
-
-def vectorize(keys: dict[str, int], documents: int, df: dict[str, int],
-              weights: Mapping[str, float]) -> Vector:
-    """Unit-length tf-idf vector; a key in `weights` counts that many times a word."""
+def vectorize(keys: dict[str, int], documents: int, df: dict[str, int]) -> Vector:
+    """Tf-idf weights, each channel scaled to unit length."""
     vec: Vector = {}
+    squares: dict[str, float] = {}
     for key, n in keys.items():
         idf = math.log((documents + 1) / (df.get(key, 0) + 1)) + 1.0
-        vec[key] = (1.0 + math.log(n)) * idf * weights.get(key, 1.0)
-    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-    return {k: w / norm for k, w in vec.items()}
+        w = vec[key] = (1.0 + math.log(n)) * idf
+        c = channel_of(key)
+        squares[c] = squares.get(c, 0.0) + w * w
+    return {k: w / math.sqrt(squares[channel_of(k)]) for k, w in vec.items()}
 
 
-def cosine(vec: Vector, centroid: Vector, norm: float | None = None) -> float:
-    """Cosine similarity of a unit vector with an unnormalized centroid (`norm`: the
-    centroid's length, when known)."""
-    if norm is None:
-        norm = math.sqrt(sum(w * w for w in centroid.values()))
-    if not norm:
-        return 0.0
-    return sum(w * centroid[k] for k, w in vec.items() if k in centroid) / norm
+def features(vec: Vector, story: StoryState) -> dict[str, float]:
+    """The document's comparisons with a story, by name (see `FEATURES`)."""
+    norms = story.norms(channel_of)
+    centroid = story.centroid
+    dots: dict[str, float] = {}
+    lead_numbers = missing = 0
+    people = False
+    for key, w in vec.items():
+        c = channel_of(key)
+        people = people or c == "person"
+        x = centroid.get(key)
+        if x:
+            dots[c] = dots.get(c, 0.0) + w * x
+        if c == "lead" and any(ch.isdigit() for ch in key):
+            lead_numbers += 1
+            missing += key[len(LEAD):] not in centroid
+    out = {c: (dots.get(c, 0.0) / norms[c] if norms.get(c) else 0.0) for c in CHANNELS}
+    out["lead_numbers_missing"] = missing / lead_numbers if lead_numbers else 0.0
+    # Both name people: then naming none of the same counts against (another arrest of
+    # another player of the same team, in the same words).
+    out["person_both"] = 1.0 if people and norms.get("person") else 0.0
+    assert len(out) == len(FEATURES)
+    return out
 
 
-def strongest(vec: Vector, n: int) -> list[str]:
-    return [k for k, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+def probability(feats: dict[str, float], rules: StoryRules) -> float:
+    """The logistic story score of a document's features."""
+    z = rules.score_bias + sum(rules.score_weights[k] * v for k, v in feats.items())
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def strongest(vec: Vector, n: int, channels: frozenset[str] | None = None) -> list[str]:
+    """The `n` heaviest keys (of `channels`, when given)."""
+    items = vec.items() if channels is None else (
+        (k, w) for k, w in vec.items() if channel_of(k) in channels)
+    return [k for k, _ in sorted(items, key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
 def _days_apart(date: str, first: str | None, last: str | None) -> int | None:
@@ -93,25 +168,20 @@ class StoryClusterer:
         self.table = table
         self.rules = rules or story_rules()
 
-    def assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
-               date: str | None, affinity: Callable[[str], float] | None = None
-               ) -> Assignment:
-        """Place a document. `affinity(story)` (how well the document's events match the
-        story's) decides between stories whose similarities are within `margin` of the
-        best, so words alone do not pick an earlier, similar story for an undated report.
-        """
+    def score(self, doc_id: str, terms: dict[str, int], entities: Entities,
+              date: str | None) -> Placement:
+        """The document's vector and its score against each candidate story (its key
+        counts are added to the document frequencies)."""
         rules = self.rules
         keys = keys_of(terms, entities)
         documents, df = self.table.document_frequencies(keys)
-        vec = vectorize(keys, documents, df, key_weights(entities, rules))
+        vec = vectorize(keys, documents, df)
         self.table.count_keys(keys)
-        best: tuple[float, StoryState] | None = None
-        close: list[tuple[float, StoryState]] = []
         skipped: list[dict[str, Any]] = []
         near: list[str] = []
         versions: dict[str, int] = {}
         for sid, first, last, version in self.table.candidate_dates(
-                strongest(vec, rules.query_keys), rules.per_key):
+                strongest(vec, rules.query_keys, rules.blocking_channels), rules.per_key):
             apart = _days_apart(date, first, last) if date else None
             if apart is not None and apart > rules.window_days:
                 skipped.append({"story": sid, "days_apart": apart})
@@ -120,35 +190,62 @@ class StoryClusterer:
                 versions[sid] = version
         # Only the stories within the date window are read whole (centroids).
         states = self.table.states(near, versions)
+        scored = []
         for sid in near:
-            story = states[sid]
-            sim = cosine(vec, story.centroid, story.norm)
-            if sim >= rules.threshold:
-                close.append((sim, story))
-            if best is None or sim > best[0]:
-                best = (sim, story)
-        if best is not None and best[0] >= rules.threshold:
-            sim, story = best
-            evidence = {"shared": self._shared(vec, story.centroid),
-                        "threshold": rules.threshold, "too_far_in_time": skipped[:5]}
-            rivals = [c for c in close if c[0] >= sim - rules.margin]
-            if affinity is not None and len(rivals) > 1:
-                scored = sorted(((affinity(st.id), s, st) for s, st in rivals),
-                                key=lambda x: (-x[0], -x[1], x[2].id))
-                _, sim, story = scored[0]
-                evidence["events_decided"] = [{"story": st.id, "similarity": round(s, 4),
-                                               "event_affinity": round(a, 4)}
-                                              for a, s, st in scored]
-            self._grow(story, vec, date)
-            self.table.assign(doc_id, story.id, round(sim, 4), evidence, story.size - 1)
-            return Assignment(story.id, round(sim, 4), False, evidence)
+            feats = features(vec, states[sid])
+            scored.append(Scored(states[sid], feats, probability(feats, rules)))
+        return Placement(vec, scored, skipped)
+
+    def assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
+               date: str | None, affinity: Callable[[str], float] | None = None
+               ) -> Assignment:
+        """Place a document. `affinity(story)` (how well the document's events match the
+        story's) decides between stories whose scores are within `margin` of the best,
+        so words alone do not pick an earlier, similar story for an undated report.
+        """
+        rules = self.rules
+        placement = self.score(doc_id, terms, entities, date)
+        best = max(placement.scored, key=lambda s: (s.score, s.story.id), default=None)
+        if best is None or best.score < rules.threshold:
+            return self.start(doc_id, placement, date, best)
+        evidence = self._evidence(placement.vector, best)
+        evidence["too_far_in_time"] = placement.skipped[:5]
+        rivals = [s for s in placement.scored
+                  if s.score >= rules.threshold and s.score >= best.score - rules.margin]
+        if affinity is not None and len(rivals) > 1:
+            ranked = sorted(((affinity(s.story.id), s) for s in rivals),
+                            key=lambda x: (-x[0], -x[1].score, x[1].story.id))
+            best = ranked[0][1]
+            evidence = {**self._evidence(placement.vector, best),
+                        "too_far_in_time": placement.skipped[:5],
+                        "events_decided": [{"story": s.story.id, "score": round(s.score, 4),
+                                            "event_affinity": round(a, 4)}
+                                           for a, s in ranked]}
+        return self.join(doc_id, placement, best.story, date, round(best.score, 4), evidence)
+
+    def join(self, doc_id: str, placement: Placement, story: StoryState, date: str | None,
+             score: float | None, evidence: dict[str, Any]) -> Assignment:
+        """Add the document to `story` and record why."""
+        self._grow(story, placement.vector, date)
+        self.table.assign(doc_id, story.id, score, evidence, story.size - 1)
+        return Assignment(story.id, score, False, evidence)
+
+    def start(self, doc_id: str, placement: Placement, date: str | None,
+              closest: Scored | None = None) -> Assignment:
+        """Start a story with the document."""
         story = StoryState(story_id(doc_id), {}, None, None, 0, 0)
-        evidence = {"closest": round(best[0], 4) if best else None,
-                    "closest_story": best[1].id if best else None,
-                    "threshold": rules.threshold, "too_far_in_time": skipped[:5]}
-        self._grow(story, vec, date)
+        evidence = {"closest": round(closest.score, 4) if closest else None,
+                    "closest_story": closest.story.id if closest else None,
+                    "threshold": self.rules.threshold,
+                    "too_far_in_time": placement.skipped[:5]}
+        self._grow(story, placement.vector, date)
         self.table.assign(doc_id, story.id, None, evidence, story.size - 1)
         return Assignment(story.id, None, True, evidence)
+
+    def _evidence(self, vec: Vector, best: Scored) -> dict[str, Any]:
+        return {"score": round(best.score, 4), "threshold": self.rules.threshold,
+                "features": {k: round(v, 4) for k, v in best.features.items()},
+                "shared": self._shared(vec, best.story.centroid)}
 
     def _grow(self, story: StoryState, vec: Vector, date: str | None) -> None:
         centroid = dict(story.centroid)
@@ -162,9 +259,10 @@ class StoryClusterer:
             story.last_date = max(story.last_date or day, day)
         story.size += 1
         story.version = self.table.next_version()
-        self.table.save(story, strongest(story.centroid, self.rules.index_keys))
+        self.table.save(story, strongest(story.centroid, self.rules.index_keys,
+                                         self.rules.blocking_channels))
 
-    @staticmethod
-    def _shared(vec: Vector, centroid: Vector) -> list[str]:
-        shared = {k: w * centroid[k] for k, w in vec.items() if k in centroid}
+    def _shared(self, vec: Vector, centroid: Vector) -> list[str]:
+        shared = {k: w * centroid[k] for k, w in vec.items()
+                  if k in centroid and channel_of(k) in self.rules.blocking_channels}
         return strongest(shared, 8)

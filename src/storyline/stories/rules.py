@@ -29,10 +29,15 @@ class StoryRules:
     """Settings of story clustering, event merging, origins, conflicts and summaries."""
 
     threshold: float
-    entity_weights: dict[str, float]
+    score_bias: float
+    score_weights: dict[str, float]
+    entity_kinds: tuple[str, ...]
+    blocking_channels: frozenset[str]
     parts_of_speech: frozenset[str]
     min_length: int
     paragraph_kinds: frozenset[str]
+    lead_sentences: int
+    year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
     per_key: int
@@ -60,6 +65,10 @@ class StoryRules:
         return -1
 
 
+#: The features of the story score (`storyline.stories.cluster` computes them).
+FEATURES = ("words", "numbers", "lead", "years", "person", "organization", "place",
+            "person_both", "lead_numbers_missing")
+
 _WEIGHTS = ("same_type", "shared_participant", "same_place", "same_date", "same_topic",
             "other_place", "other_date")
 
@@ -84,6 +93,11 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
     except (KeyError, TypeError) as exc:
         raise StoryRulesError(f"data/stories.yaml: section {exc} is missing") from exc
     weights = {w: float(_need(m["weights"], w, "merging.weights")) for w in _WEIGHTS}
+    score = _need(c, "score", "clustering")
+    unknown = sorted(set(score) - {"bias", *FEATURES})
+    if unknown:
+        raise StoryRulesError(f"data/stories.yaml: `clustering.score` has unknown features "
+                              f"{', '.join(unknown)}; known: {', '.join(FEATURES)}")
     agencies = []
     for entry in _need(o, "agencies", "origins"):
         if not entry.get("origin") or not entry.get("names"):
@@ -98,11 +112,15 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         raise StoryRulesError(f"data/stories.yaml: bad pattern in origins: {exc}") from exc
     return StoryRules(
         threshold=float(_need(c, "threshold", "clustering")),
-        entity_weights={str(kind): float(w) for kind, w in
-                        _need(c, "entity_weights", "clustering").items()},
+        score_bias=float(_need(score, "bias", "clustering.score")),
+        score_weights={f: float(_need(score, f, "clustering.score")) for f in FEATURES},
+        entity_kinds=tuple(map(str, _need(c, "entity_kinds", "clustering"))),
+        blocking_channels=frozenset(map(str, _need(c, "blocking_channels", "clustering"))),
         parts_of_speech=frozenset(_need(c, "parts_of_speech", "clustering")),
         min_length=int(_need(c, "min_length", "clustering")),
         paragraph_kinds=frozenset(_need(c, "paragraph_kinds", "clustering")),
+        lead_sentences=int(_need(c, "lead_sentences", "clustering")),
+        year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),
         index_keys=int(_need(c, "index_keys", "clustering")),
         per_key=int(_need(c, "per_key", "clustering")),

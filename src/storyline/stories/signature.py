@@ -1,8 +1,11 @@
 """The signature stage: what a document is about, as weighted keys for story clustering.
 
 A signature counts the content words of the body (spaCy lemmas of nouns, names, verbs,
-adjectives and numbers, stop words left out). The store adds the document's actors and
-weighs every key by how rare it is (`storyline.stories.cluster`).
+adjectives and numbers, stop words left out). The words of the lead (the first
+`lead_sentences` sentences) are counted again under `^`, since the opening of a news
+report names its event; the years of the calendar dates the text gives are counted
+under `~`. The store adds the document's actors (`@`) and weighs every key by how rare
+it is (`storyline.stories.cluster`).
 """
 
 from __future__ import annotations
@@ -13,22 +16,43 @@ from storyline.model import Document
 from storyline.nlp.tokens import columns
 from storyline.stories.rules import story_rules
 
+#: Key prefixes of a signature: lead words and years (actors, `@`, are added later).
+LEAD = "^"
+YEAR = "~"
+
 
 def sign_document(doc: Document) -> Document:
-    """Fill `doc.terms` from the parses the nlp stage left in `doc.analyses`."""
+    """Fill `doc.terms` from the parses the nlp stage left in `doc.analyses` and the
+    times the time stage resolved."""
     rules = story_rules()
     kinds = {p.start: p.kind for p in doc.paragraphs}
     terms: Counter[str] = Counter()
+    lead_left = rules.lead_sentences
     for base, sdoc in doc.analyses:
         if kinds.get(base, "body") not in rules.paragraph_kinds:
             continue
+        lead_end = 0
+        if lead_left > 0:
+            for sent in sdoc.sents:
+                lead_end, lead_left = sent.end, lead_left - 1
+                if not lead_left:
+                    break
         cols = columns(sdoc)
-        for skip, pos, lemma in zip(cols.stop_or_punct, cols.pos, cols.lemmas, strict=True):
+        for i, (skip, pos, lemma) in enumerate(zip(cols.stop_or_punct, cols.pos, cols.lemmas,
+                                                   strict=True)):
             if skip or pos not in rules.parts_of_speech:
                 continue
             lemma = lemma.strip()
             if len(lemma) < rules.min_length or not any(ch.isalnum() for ch in lemma):
                 continue
             terms[lemma] += 1
+            if i < lead_end:
+                terms[LEAD + lemma] += 1
+    allowed = {k for k, p in enumerate(doc.paragraphs) if p.kind in rules.paragraph_kinds}
+    for m in doc.mentions:
+        value = m.time
+        if (m.kind == "time" and value is not None and value.start is not None
+                and value.precision in rules.year_precisions and m.paragraph in allowed):
+            terms[f"{YEAR}{value.start.year}"] += 1
     doc.terms = dict(terms)
     return doc
