@@ -114,28 +114,39 @@ def vectorize(keys: dict[str, int], documents: int, df: dict[str, int]) -> Vecto
     return {k: w / math.sqrt(squares[channel_of(k)]) for k, w in vec.items()}
 
 
-def features(vec: Vector, story: StoryState) -> dict[str, float]:
+@dataclass(frozen=True)
+class Channels:
+    """A document's vector by channel, prepared once for comparing it with many stories."""
+
+    keys: dict[str, list[tuple[str, float]]]
+    lead_numbers: tuple[str, ...]  # the numbers of the lead, without the prefix
+
+    @classmethod
+    def of(cls, vec: Vector) -> Channels:
+        keys: dict[str, list[tuple[str, float]]] = {}
+        for key, w in vec.items():
+            keys.setdefault(channel_of(key), []).append((key, w))
+        lead = tuple(k[len(LEAD):] for k, _ in keys.get("lead", ())
+                     if any(ch.isdigit() for ch in k))
+        return cls(keys, lead)
+
+
+def features(vec: Vector | Channels, story: StoryState) -> dict[str, float]:
     """The document's comparisons with a story, by name (see `FEATURES`)."""
+    doc = vec if isinstance(vec, Channels) else Channels.of(vec)
     norms = story.norms(channel_of)
     centroid = story.centroid
-    dots: dict[str, float] = {}
-    lead_numbers = missing = 0
-    people = False
-    for key, w in vec.items():
-        c = channel_of(key)
-        people = people or c == "person"
-        x = centroid.get(key)
-        if x:
-            dots[c] = dots.get(c, 0.0) + w * x
-        if c == "lead" and any(ch.isdigit() for ch in key):
-            lead_numbers += 1
-            missing += key[len(LEAD):] not in centroid
-    out = {c: (dots.get(c, 0.0) / norms[c] if norms.get(c) else 0.0) for c in CHANNELS}
-    out["lead_numbers_missing"] = missing / lead_numbers if lead_numbers else 0.0
+    out = {}
+    for c in CHANNELS:
+        norm = norms.get(c)
+        out[c] = sum(w * centroid.get(k, 0.0) for k, w in doc.keys.get(c, ())) / norm \
+            if norm else 0.0
+    lead = doc.lead_numbers
+    out["lead_numbers_missing"] = (sum(k not in centroid for k in lead) / len(lead)
+                                   if lead else 0.0)
     # Both name people: then naming none of the same counts against (another arrest of
     # another player of the same team, in the same words).
-    out["person_both"] = 1.0 if people and norms.get("person") else 0.0
-    assert len(out) == len(FEATURES)
+    out["person_both"] = 1.0 if "person" in doc.keys and norms.get("person") else 0.0
     return out
 
 
@@ -191,8 +202,9 @@ class StoryClusterer:
         # Only the stories within the date window are read whole (centroids).
         states = self.table.states(near, versions)
         scored = []
+        prepared = Channels.of(vec)
         for sid in near:
-            feats = features(vec, states[sid])
+            feats = features(prepared, states[sid])
             scored.append(Scored(states[sid], feats, probability(feats, rules)))
         return Placement(vec, scored, skipped)
 

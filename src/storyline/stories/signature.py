@@ -1,16 +1,20 @@
 """The signature stage: what a document is about, as weighted keys for story clustering.
 
-A signature counts the content words of the body (spaCy lemmas of nouns, names, verbs,
-adjectives and numbers, stop words left out). The words of the lead (the first
-`lead_sentences` sentences) are counted again under `^`, since the opening of a news
-report names its event; the years of the calendar dates the text gives are counted
+A signature counts the content words of the title and the body (spaCy lemmas of nouns,
+names, verbs, adjectives and numbers, stop words left out; the title is not parsed, so
+its words take the lemma the same word has in the body). The words of the lead (the
+title and the first sentence, or the first `lead_sentences` sentences when there is no
+title) are counted again under `^`, since the opening of a news report names its event; the years of the calendar dates the text gives are counted
 under `~`. The store adds the document's actors (`@`) and weighs every key by how rare
 it is (`storyline.stories.cluster`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from storyline.model import Document
 from storyline.nlp.tokens import columns
@@ -20,6 +24,8 @@ from storyline.stories.rules import story_rules
 LEAD = "^"
 YEAR = "~"
 
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
 
 def sign_document(doc: Document) -> Document:
     """Fill `doc.terms` from the parses the nlp stage left in `doc.analyses` and the
@@ -27,7 +33,9 @@ def sign_document(doc: Document) -> Document:
     rules = story_rules()
     kinds = {p.start: p.kind for p in doc.paragraphs}
     terms: Counter[str] = Counter()
-    lead_left = rules.lead_sentences
+    title = _WORD.findall(doc.title.text.lower()) if doc.title is not None else []
+    lead_left = rules.lead_sentences - (1 if title else 0)
+    lemma_of: dict[str, str | None] = {}  # body word -> its lemma, None if not a key
     for base, sdoc in doc.analyses:
         if kinds.get(base, "body") not in rules.paragraph_kinds:
             continue
@@ -38,16 +46,23 @@ def sign_document(doc: Document) -> Document:
                 if not lead_left:
                     break
         cols = columns(sdoc)
-        for i, (skip, pos, lemma) in enumerate(zip(cols.stop_or_punct, cols.pos, cols.lemmas,
-                                                   strict=True)):
-            if skip or pos not in rules.parts_of_speech:
-                continue
+        for i, (skip, pos, lemma, lower) in enumerate(zip(
+                cols.stop_or_punct, cols.pos, cols.lemmas, cols.lowers, strict=True)):
             lemma = lemma.strip()
-            if len(lemma) < rules.min_length or not any(ch.isalnum() for ch in lemma):
+            if (skip or pos not in rules.parts_of_speech or len(lemma) < rules.min_length
+                    or not any(ch.isalnum() for ch in lemma)):
+                lemma_of.setdefault(lower, None)
                 continue
+            lemma_of[lower] = lemma
             terms[lemma] += 1
             if i < lead_end:
                 terms[LEAD + lemma] += 1
+    for word in title:
+        lemma = lemma_of[word] if word in lemma_of else (
+            None if word in STOP_WORDS or len(word) < rules.min_length else word)
+        if lemma is not None:
+            terms[lemma] += 1
+            terms[LEAD + lemma] += 1
     allowed = {k for k, p in enumerate(doc.paragraphs) if p.kind in rules.paragraph_kinds}
     for m in doc.mentions:
         value = m.time

@@ -1,0 +1,49 @@
+"""The signature stage on invented articles, through the real pipeline: content words,
+the lead (`^`: the title and the first sentence) and the years of dates (`~`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.model import Document
+from storyline.pipeline import Pipeline
+from storyline.stories.cluster import channel_of
+from storyline.stories.signature import LEAD, YEAR
+
+ARTICLE = """Flood barrier fails at Qasr Dam
+
+Engineers evacuated the village of Tell Hamra on Monday after the barrier of the Qasr
+dam gave way.
+
+The governor said on 3 March 2026 that 400 families had been moved to schools in the
+provincial capital. Repairs are expected to take six weeks.
+"""
+
+
+@pytest.fixture(scope="module")
+def signed() -> Document:
+    doc = Document(source="flood.txt", name="flood.txt", raw=ARTICLE, format="txt",
+                   given={"published": "2026-03-04", "outlet": "Lantern Wire"})
+    return Pipeline()(doc)
+
+
+def test_the_title_and_the_first_sentence_are_the_lead(signed: Document) -> None:
+    assert signed.title is not None and signed.title.text == "Flood barrier fails at Qasr Dam"
+    lead = {k[len(LEAD):] for k in signed.terms if k.startswith(LEAD)}
+    # The title's words take their body lemma ("fails" -> "fail" is not in the body, so
+    # it stays as written; "barrier" and "dam" are); stop words are left out.
+    assert {"flood", "barrier", "dam", "engineer", "evacuate", "village", "monday"} <= lead
+    assert "at" not in lead
+    # The second sentence is not the lead, though its words are in the signature.
+    assert {"governor", "family", "school"}.isdisjoint(lead)
+    assert {"governor", "family", "school", "barrier"} <= set(signed.terms)
+    assert signed.terms["barrier"] == 2  # the title and the body
+
+
+def test_dates_give_their_years_and_numbers_have_their_channel(signed: Document) -> None:
+    assert signed.terms[f"{YEAR}2026"] >= 2  # "Monday" (from the publication date) and 3 March
+    assert channel_of(f"{YEAR}2026") == "years"
+    assert channel_of("400") == "numbers"
+    assert channel_of(LEAD + "dam") == "lead"
+    assert channel_of("@person:per-1234") == "person"
+    assert channel_of("governor") == "words"
