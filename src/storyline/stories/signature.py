@@ -4,9 +4,10 @@ A signature counts the content words of the title and the body (spaCy lemmas of 
 names, verbs, adjectives and numbers, stop words left out; the title is not parsed, so
 its words take the lemma the same word has in the body). The words of the lead (the
 title and the first sentence, or the first `lead_sentences` sentences when there is no
-title) are counted again under `^`, since the opening of a news report names its event; the years of the calendar dates the text gives are counted
-under `~`. The store adds the document's actors (`@`) and weighs every key by how rare
-it is (`storyline.stories.cluster`).
+title) are counted again under `^`, since the opening of a news report names its
+event; the years of the calendar dates the text gives are counted under `~`. The store
+adds the document's actors (`@`) and weighs every key by how rare it is
+(`storyline.stories.cluster`).
 """
 
 from __future__ import annotations
