@@ -33,7 +33,8 @@ def test_new_database_has_schema_wal_and_fts(tmp_path: Path) -> None:
                                                             "indexes for flat per-document cost",
                                                             "canonical event digests",
                                                             "story dates in the posting "
-                                                            "lists"]
+                                                            "lists",
+                                                            "actor keys name their kind"]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}

@@ -495,6 +495,43 @@ def test_stored_digests_say_what_the_reports_say(seeds: Store, example_db: str,
         assert EventMerger(example.events).stale_digests() == [event]
 
 
+def _story_tables(store: Store) -> tuple[Any, ...]:
+    return (sorted(tuple(r) for r in store.conn.execute("SELECT * FROM term_stats")),
+            sorted(tuple(r) for r in store.conn.execute(
+                "SELECT key, version, story_id FROM story_keys")),
+            {r[0]: json.loads(r[1]) for r in store.conn.execute(
+                "SELECT id, centroid FROM stories")})
+
+
+def test_migration_8_names_the_kind_in_the_actor_keys_of_an_older_store(
+        example_db: str, tmp_path: Path) -> None:
+    """A store whose story tables hold actor keys as version 7 wrote them (`@` + id) is
+    migrated to `@kind:id` keys, the same the clusterer writes now."""
+    path = _copy(example_db, tmp_path / "kb.db")
+    with Store(path, create=False) as store:
+        current = _story_tables(store)
+    actor_keys = [k for k, _ in current[0] if k.startswith("@")]
+    assert actor_keys and all(channel_of(k) in {"person", "organization", "place"}
+                              for k in actor_keys)
+    old = sqlite3.connect(path)  # write the tables back the way version 7 kept them
+    with old:
+        for table, column in (("term_stats", "term"), ("story_keys", "key")):
+            old.execute(f"UPDATE {table} SET {column} = '@' || substr({column}, "
+                        f"instr({column}, ':') + 1) WHERE {column} LIKE '@%'")
+        for sid, centroid in current[2].items():
+            old.execute("UPDATE stories SET centroid = ? WHERE id = ?", (json.dumps(
+                {("@" + k.split(":", 1)[1] if k.startswith("@") else k): w
+                 for k, w in centroid.items()}), sid))
+        old.execute("DELETE FROM schema_migrations WHERE version = 8")
+        old.execute("PRAGMA user_version = 7")
+    assert old.execute("SELECT count(*) FROM term_stats WHERE term LIKE '@%:%'"
+                       ).fetchone()[0] == 0
+    old.close()
+    with Store(path, create=False) as store:
+        assert store.schema_version == 8
+        assert _story_tables(store) == current
+
+
 def test_posting_lists_carry_their_storys_current_dates(example_db: str) -> None:
     with Store(example_db, create=False) as store:
         rows = store.conn.execute(

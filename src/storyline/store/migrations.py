@@ -409,4 +409,35 @@ DROP INDEX stories_span;
 """),
 )
 
+#: An actor key of story clustering as versions before 8 wrote it (`@` + actor id) ...
+_OLD_ACTOR_KEY = "{key} LIKE '@%' AND instr({key}, ':') = 0"
+#: ... and as it is now: `@kind:id`, the kind being the actor's (its channel); an actor
+#: merged into another since is no longer in `actors`, and its id begins with its kind.
+_NEW_ACTOR_KEY = ("'@' || coalesce((SELECT kind FROM actors WHERE id = substr({key}, 2)), "
+                  "CASE substr({key}, 2, 4) WHEN 'per-' THEN 'person' WHEN 'org-' THEN "
+                  "'organization' WHEN 'pla-' THEN 'place' ELSE 'actor' END) || ':' || "
+                  "substr({key}, 2)")
+
+
+def _rename_actor_keys(key: str) -> str:
+    return f"CASE WHEN {_OLD_ACTOR_KEY.format(key=key)} THEN {_NEW_ACTOR_KEY.format(key=key)} " \
+           f"ELSE {key} END"
+
+
+MIGRATIONS += (
+    # Story clustering compares a document with a story channel by channel, an actor's
+    # kind being its channel: actor keys name it. Document frequencies, posting lists
+    # and centroids are renamed in place, so stories built before keep their actors.
+    Migration(8, "actor keys name their kind", f"""
+UPDATE term_stats SET term = {_rename_actor_keys("term")}
+    WHERE {_OLD_ACTOR_KEY.format(key="term")};
+UPDATE story_keys SET key = {_rename_actor_keys("key")}
+    WHERE {_OLD_ACTOR_KEY.format(key="key")};
+UPDATE stories SET centroid = (
+    SELECT json_group_object({_rename_actor_keys("j.key")}, j.value)
+    FROM json_each(stories.centroid) AS j)
+    WHERE centroid LIKE '%"@%';
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

@@ -110,13 +110,14 @@ class StoryTable:
 
     def entity_counts(self, doc_id: str, kinds: Iterable[str]) -> dict[str, tuple[str, int]]:
         """Actor id -> (kind, mentions of it in the document), for actors of the given
-        kinds."""
+        kinds (the actor's kind, whatever kind each mention was given: one actor is one
+        key in every document)."""
         kinds = list(kinds)
         marks = ",".join("?" * len(kinds))
         return {r["actor_id"]: (r["kind"], int(r["n"])) for r in self.conn.execute(
-            f"SELECT actor_id, max(kind) AS kind, count(*) AS n FROM mentions WHERE "
-            f"document_id = ? AND actor_id IS NOT NULL AND kind IN ({marks}) GROUP BY "
-            "actor_id", [doc_id, *kinds])}
+            f"SELECT m.actor_id, a.kind, count(*) AS n FROM mentions m JOIN actors a ON "
+            f"a.id = m.actor_id WHERE m.document_id = ? AND a.kind IN ({marks}) GROUP BY "
+            "m.actor_id", [doc_id, *kinds])}
 
     # --- stories ---------------------------------------------------------------------
 

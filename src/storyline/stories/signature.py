@@ -59,11 +59,11 @@ def sign_document(doc: Document) -> Document:
             if i < lead_end:
                 terms[LEAD + lemma] += 1
     for word in title:
-        lemma = lemma_of[word] if word in lemma_of else (
+        key = lemma_of[word] if word in lemma_of else (
             None if word in STOP_WORDS or len(word) < rules.min_length else word)
-        if lemma is not None:
-            terms[lemma] += 1
-            terms[LEAD + lemma] += 1
+        if key is not None:
+            terms[key] += 1
+            terms[LEAD + key] += 1
     allowed = {k for k, p in enumerate(doc.paragraphs) if p.kind in rules.paragraph_kinds}
     for m in doc.mentions:
         value = m.time
