@@ -37,7 +37,8 @@ from storyline.stories.signature import LEAD, YEAR
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
 
-__all__ = ["CHANNELS", "FEATURES", "Assignment", "Placement", "Scored", "StoryClusterer",
+__all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored",
+           "StoryClusterer",
            "channel_of", "features", "keys_of", "probability", "story_id", "vectorize"]
 
 #: The channels a document is compared in, in the order features are listed.
