@@ -38,8 +38,8 @@ Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
 
 __all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored",
-           "StoryClusterer",
-           "channel_of", "features", "keys_of", "probability", "story_id", "vectorize"]
+           "StoryClusterer", "channel_of", "features", "keys_of", "probability", "story_id",
+           "vectorize"]
 
 #: The channels a document is compared in, in the order features are listed.
 CHANNELS = ("words", "numbers", "lead", "years", "person", "organization", "place")
