@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storyline.store.stories import StoryState, StoryTable
-from storyline.stories.rules import FEATURES, StoryRules, story_rules
+from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
 from storyline.stories.signature import LEAD, YEAR
 
 Vector = dict[str, float]
@@ -40,9 +40,6 @@ Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the docu
 __all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored",
            "StoryClusterer", "channel_of", "features", "keys_of", "probability", "story_id",
            "vectorize"]
-
-#: The channels a document is compared in, in the order features are listed.
-CHANNELS = ("words", "numbers", "lead", "years", "person", "organization", "place")
 
 
 @dataclass
@@ -105,14 +102,15 @@ def keys_of(terms: dict[str, int], entities: Entities) -> dict[str, int]:
 
 def vectorize(keys: dict[str, int], documents: int, df: dict[str, int]) -> Vector:
     """Tf-idf weights, each channel scaled to unit length."""
-    vec: Vector = {}
+    vec: dict[str, tuple[str, float]] = {}
     squares: dict[str, float] = {}
     for key, n in keys.items():
         idf = math.log((documents + 1) / (df.get(key, 0) + 1)) + 1.0
-        w = vec[key] = (1.0 + math.log(n)) * idf
+        w = (1.0 + math.log(n)) * idf
         c = channel_of(key)
+        vec[key] = (c, w)
         squares[c] = squares.get(c, 0.0) + w * w
-    return {k: w / math.sqrt(squares[channel_of(k)]) for k, w in vec.items()}
+    return {k: w / math.sqrt(squares[c]) for k, (c, w) in vec.items()}
 
 
 @dataclass(frozen=True)
@@ -132,9 +130,8 @@ class Channels:
         return cls(keys, lead)
 
 
-def features(vec: Vector | Channels, story: StoryState) -> dict[str, float]:
+def features(doc: Channels, story: StoryState) -> dict[str, float]:
     """The document's comparisons with a story, by name (see `FEATURES`)."""
-    doc = vec if isinstance(vec, Channels) else Channels.of(vec)
     norms = story.norms(channel_of)
     centroid = story.centroid
     out = {}
@@ -221,19 +218,22 @@ class StoryClusterer:
         best = max(placement.scored, key=lambda s: (s.score, s.story.id), default=None)
         if best is None or best.score < rules.threshold:
             return self.start(doc_id, placement, date, best)
-        evidence = self._evidence(placement.vector, best)
-        evidence["too_far_in_time"] = placement.skipped[:5]
         rivals = [s for s in placement.scored
                   if s.score >= rules.threshold and s.score >= best.score - rules.margin]
+        decided: list[dict[str, Any]] = []
         if affinity is not None and len(rivals) > 1:
             ranked = sorted(((affinity(s.story.id), s) for s in rivals),
                             key=lambda x: (-x[0], -x[1].score, x[1].story.id))
             best = ranked[0][1]
-            evidence = {**self._evidence(placement.vector, best),
-                        "too_far_in_time": placement.skipped[:5],
-                        "events_decided": [{"story": s.story.id, "score": round(s.score, 4),
-                                            "event_affinity": round(a, 4)}
-                                           for a, s in ranked]}
+            decided = [{"story": s.story.id, "score": round(s.score, 4),
+                        "event_affinity": round(a, 4)} for a, s in ranked]
+        evidence: dict[str, Any] = {
+            "score": round(best.score, 4), "threshold": rules.threshold,
+            "features": {k: round(v, 4) for k, v in best.features.items()},
+            "shared": self._shared(placement.vector, best.story.centroid),
+            "too_far_in_time": placement.skipped[:5]}
+        if decided:
+            evidence["events_decided"] = decided
         return self.join(doc_id, placement, best.story, date, round(best.score, 4), evidence)
 
     def join(self, doc_id: str, placement: Placement, story: StoryState, date: str | None,
@@ -254,11 +254,6 @@ class StoryClusterer:
         self._grow(story, placement.vector, date)
         self.table.assign(doc_id, story.id, None, evidence, story.size - 1)
         return Assignment(story.id, None, True, evidence)
-
-    def _evidence(self, vec: Vector, best: Scored) -> dict[str, Any]:
-        return {"score": round(best.score, 4), "threshold": self.rules.threshold,
-                "features": {k: round(v, 4) for k, v in best.features.items()},
-                "shared": self._shared(vec, best.story.centroid)}
 
     def _grow(self, story: StoryState, vec: Vector, date: str | None) -> None:
         centroid = dict(story.centroid)

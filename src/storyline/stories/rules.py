@@ -65,9 +65,10 @@ class StoryRules:
         return -1
 
 
-#: The features of the story score (`storyline.stories.cluster` computes them).
-FEATURES = ("words", "numbers", "lead", "years", "person", "organization", "place",
-            "person_both", "lead_numbers_missing")
+#: The channels a document is compared with a story in (`storyline.stories.cluster`).
+CHANNELS = ("words", "numbers", "lead", "years", "person", "organization", "place")
+#: The features of the story score: each channel's cosine, then two more.
+FEATURES = (*CHANNELS, "person_both", "lead_numbers_missing")
 
 _WEIGHTS = ("same_type", "shared_participant", "same_place", "same_date", "same_topic",
             "other_place", "other_date")
