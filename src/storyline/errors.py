@@ -12,7 +12,9 @@ All of them derive from `StorylineError`, so a caller can catch that one::
     │   ├── FormatError       malformed JSON, a record that is not an object, ...
     │   ├── MissingText       a JSON record without a usable `text` or `html` field
     │   ├── NoContent         nothing of the article is left once boilerplate is removed
-    │   └── AliasFileError    a user alias file that cannot be read or has a bad entry
+    │   ├── AliasFileError    a user alias file that cannot be read or has a bad entry
+    │   └── GoldFileError     a gold story file (evaluation) that cannot be read or has a
+    │                         bad row
     ├── PipelineError        the stages do not fit together (found when the pipeline is built)
     └── StoreError           the database cannot be used
         └── SchemaVersionError  the database was written by a newer Storyline
@@ -87,6 +89,12 @@ class AliasFileError(InputError):
     """A user alias file that cannot be read or has a bad entry."""
 
     kind = "aliases"
+
+
+class GoldFileError(InputError):
+    """A gold file of story labels that cannot be read or has a bad row."""
+
+    kind = "gold"
 
 
 class PipelineError(StorylineError):
