@@ -344,6 +344,88 @@ def test_clean_date_label_line_gives_date_and_title() -> None:
     ]
 
 
+HEADER_CASES = [
+    # (raw article, published, author, title, first paragraph)
+    ("Ferry line resumes after storm\n\nBy Mira Castell | February 9, 2026\n\n"
+     "PORT VELMAR - The ferry line resumed sailings on Monday after a three-day halt.\n",
+     dt.date(2026, 2, 9), "Mira Castell", "Ferry line resumes after storm",
+     "The ferry line resumed sailings on Monday after a three-day halt."),
+    ("02/02/2026\n\nKessel council votes to close old bridge\n\nBy Aron Veldt\n\n"
+     "The Kessel council voted on Monday to close the old river bridge to lorries.\n",
+     dt.date(2026, 2, 2), "Aron Veldt", "Kessel council votes to close old bridge",
+     "The Kessel council voted on Monday to close the old river bridge to lorries."),
+    ("Korsa port strike ends\nPublished 15:32 GMT, 9 February 2026\nBy Lena Moss\n\n"
+     "Dock workers in Korsa ended a week-long strike on Sunday, the union said.\n",
+     dt.date(2026, 2, 9), "Lena Moss", "Korsa port strike ends",
+     "Dock workers in Korsa ended a week-long strike on Sunday, the union said."),
+    ("Orchard frost losses counted\n\nPublished 18:05 Velmar time, 13 January 2026\n\n"
+     "Growers in the Kessel valley said frost had destroyed a third of the blossoms.\n",
+     dt.date(2026, 1, 13), None, "Orchard frost losses counted",
+     "Growers in the Kessel valley said frost had destroyed a third of the blossoms."),
+    ("Velmar opens new tram line\n\nCity desk | Velmar Chronicle | 8 March 2026\n\n"
+     "The first trams ran on the new eastern line on Sunday morning.\n",
+     dt.date(2026, 3, 8), None, "Velmar opens new tram line",
+     "The first trams ran on the new eastern line on Sunday morning."),
+    ("Tuesday, 14 April 2026\n\nKorsa and Velmar sign fishing accord\n\n"
+     "The two towns signed an accord on shared fishing grounds on Tuesday.\n",
+     dt.date(2026, 4, 14), None, "Korsa and Velmar sign fishing accord",
+     "The two towns signed an accord on shared fishing grounds on Tuesday."),
+    ("افتتاح جسر جديد في كورسا\n\nالمنارة - كورسا | ١٠ شباط ٢٠٢٦\n\n"
+     "افتتحت بلدية كورسا اليوم الثلاثاء جسراً جديداً فوق النهر.\n",
+     dt.date(2026, 2, 10), None, "افتتاح جسر جديد في كورسا",
+     "افتتحت بلدية كورسا اليوم الثلاثاء جسراً جديداً فوق النهر."),
+]
+
+
+@pytest.mark.parametrize(("raw", "published", "author", "title", "first"), HEADER_CASES)
+def test_clean_bylines_and_date_lines_are_metadata(raw: str, published: dt.date,
+                                                   author: str | None, title: str,
+                                                   first: str) -> None:
+    doc = run(raw)
+    assert doc.published == published
+    assert doc.evidence["published"].method == "text:date-line"
+    span = doc.evidence["published"].span
+    assert span is not None and parse_date_text(raw[span[0]:span[1]]) == published
+    assert doc.extra.get("author") == author
+    if author is not None:
+        author_span = doc.evidence["author"].span
+        assert author_span is not None and raw[author_span[0]:author_span[1]] == author
+    assert doc.title is not None and doc.title.text == title
+    assert texts(doc)[0] == first
+    assert all(not t.startswith(("By ", "Published")) for t in texts(doc))
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """A date as a header line writes it (Arabic month names and digits included)."""
+    from storyline.clean.metadata import parse_date
+    from storyline.clean.rules import cleaning_rules
+
+    rules = cleaning_rules()
+    m = rules.arabic_date.fullmatch(text)
+    if m is None:
+        return parse_date(text)
+    digits = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+    return dt.date(int(m["year"].translate(digits)), rules.arabic_months[m["month"]],
+                   int(m["day"].translate(digits)))
+
+
+@pytest.mark.parametrize("raw", [
+    # A title with a date in it, and body sentences that start with "By" or name a date.
+    "Harbour reopened on 4 November 2025 after repairs\n\nThe harbour of Korsa reopened "
+    "to ships on Tuesday after a month of repairs, the port office said.\n",
+    "Bridge vote\n\nBy the time the council met on February 3, 2026, the bridge had "
+    "already been closed to lorries for a week.\n",
+    "Bridge vote\n\nBy Monday the council had voted.\n\nThe bridge closed on "
+    "February 3, 2026, and reopened later.\n",
+])
+def test_clean_lines_that_only_look_like_header_lines_stay_text(raw: str) -> None:
+    doc = run(raw)
+    assert doc.evidence.get("published") is None or \
+        doc.evidence["published"].method != "text:date-line"
+    assert doc.published is None
+    assert "author" not in doc.extra
+
+
 def test_clean_first_line_followed_by_blank_is_title() -> None:
     doc = run(CRLF_TITLE)
     assert doc.title is not None

@@ -42,7 +42,7 @@ class Evidence:
 class Cue:
     """A metadata value found in the text (or page), with how and where it was found."""
 
-    field: str  # outlet | published | dateline | agency | title
+    field: str  # outlet | published | dateline | agency | author | title
     value: str
     evidence: Evidence
 

@@ -18,7 +18,8 @@ from storyline.model import Document, Evidence, Passage
 from storyline.offsets import OffsetMap
 
 #: Trust order of the ways a value can be found (earlier wins).
-PUBLISHED_ORDER = ("field:published", "html:meta", "text:date-label", "text:caption-date")
+PUBLISHED_ORDER = ("field:published", "html:meta", "text:date-label", "text:date-line",
+                   "text:caption-date")
 OUTLET_ORDER = ("field:outlet", "html:site-name", "text:outlet-prefix", "text:comment-policy",
                 "text:notice", "url:host")
 
@@ -113,14 +114,14 @@ def resolve_metadata(doc: Document) -> Document:
     elif doc.language:
         doc.evidence["language"] = Evidence("detected")
 
-    # Dateline and agency from the text.
-    for field_name in ("dateline", "agency"):
+    # Dateline, agency and author (a byline) from the text.
+    for field_name in ("dateline", "agency", "author"):
         cue = next((c for c in doc.cues if c.field == field_name), None)
         if cue:
             if field_name == "dateline":
                 doc.dateline = _titlecase_place(cue.value)
             else:
-                doc.extra.setdefault("agency", cue.value)
+                doc.extra.setdefault(field_name, cue.value)
             doc.evidence[field_name] = cue.evidence
     return doc
 

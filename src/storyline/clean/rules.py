@@ -39,10 +39,25 @@ class CleaningRules:
     heading_small_words: frozenset[str]
     heading_max_words: int
     date_label: list[re.Pattern[str]]
+    header_lines: int
+    header_max_words: int
+    date_line_rest: int
+    byline: re.Pattern[str]
+    numeric_date: re.Pattern[str]
+    header_separator: re.Pattern[str]
+    arabic_months: dict[str, int]
+    arabic_date: re.Pattern[str]
+    date_line_noise: list[re.Pattern[str]]
     explicit_date: re.Pattern[str]
     outlet_prefix: re.Pattern[str]
     outlet_in_text: list[re.Pattern[str]]
     dateline: list[re.Pattern[str]]
+
+
+def _arabic_date(months: dict[str, int]) -> re.Pattern[str]:
+    names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
+    return re.compile(rf"(?P<day>[0-9\u0660-\u0669]{{1,2}})\s+(?P<month>{names})\s+"
+                      rf"(?P<year>[0-9\u0660-\u0669]{{4}})")
 
 
 @cache
@@ -62,6 +77,15 @@ def cleaning_rules() -> CleaningRules:
         heading_small_words=frozenset(data["heading_small_words"]),
         heading_max_words=int(data["heading_max_words"]),
         date_label=_compile(data["date_label"]),
+        header_lines=int(data["header_lines"]),
+        header_max_words=int(data["header_max_words"]),
+        date_line_rest=int(data["date_line_rest"]),
+        byline=_compile(data["byline"], 0)[0],
+        numeric_date=_compile(data["numeric_date"])[0],
+        header_separator=_compile(data["header_separator"])[0],
+        arabic_months={str(k): int(v) for k, v in data["arabic_months"].items()},
+        arabic_date=_arabic_date(data["arabic_months"]),
+        date_line_noise=_compile(data["date_line_noise"]),
         explicit_date=_compile(data["explicit_date"], 0)[0],
         outlet_prefix=_compile(data["outlet_prefix"], 0)[0],
         outlet_in_text=_compile(data["outlet_in_text"]),

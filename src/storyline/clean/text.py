@@ -1,12 +1,14 @@
 """Cleaning: from raw lines to paragraphs of article text, keeping every offset.
 
 The steps, in order: invisible characters out; the header line ("date 2025-04-25 ...")
-and the title; trailing comment-policy and related-links blocks; lines that are never
-text (share buttons, bare links, credits); tweet embeds (their trailer removed, their
-text kept as an `embed` paragraph); photo captions (kept apart, credit removed);
-sub-headings; then hard-wrapped lines are rejoined into paragraphs; finally the outlet
-prefix ("Shafaq News/") and the dateline ("ERBIL, Kurdistan Region -") are taken off
-the first paragraph and kept as metadata cues. All patterns are in data/cleaning.yaml.
+and the title; bylines and date lines among the first lines ("By Dana Khouri | March 3,
+2026", "Published 15:32 GMT, 9 February 2026"), kept as metadata cues; trailing
+comment-policy and related-links blocks; lines that are never text (share buttons, bare
+links, credits); tweet embeds (their trailer removed, their text kept as an `embed`
+paragraph); photo captions (kept apart, credit removed); sub-headings; then hard-wrapped
+lines are rejoined into paragraphs; finally the outlet prefix ("Shafaq News/") and the
+dateline ("ERBIL, Kurdistan Region -") are taken off the first paragraph and kept as
+metadata cues. All patterns are in data/cleaning.yaml.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def clean(doc: Document, lines: list[Line], *, unwrap: bool,
     lines = _visible(lines, rules)
     if lines and unwrap:
         lines = _header(doc, lines, rules)
+    lines = _header_meta(doc, lines, rules)
     lines = _drop_tail(doc, lines, rules)
     for line in lines:
         _classify(doc, line, rules)
@@ -177,6 +180,83 @@ def _header(doc: Document, lines: list[Line], rules: CleaningRules) -> list[Line
             return lines
         return lines[1:]
     return lines
+
+
+def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list[Line]:
+    """Bylines and date lines among the first lines become cues (author, published) and
+    leave the text; the header ends at the first line longer than such a line can be."""
+    out: list[Line] = []
+    for i, line in enumerate(lines):
+        if i >= rules.header_lines or len(line.piece.text.split()) > rules.header_max_words:
+            return out + lines[i:]
+        if _meta_line(doc, line, rules):
+            if i + 1 < len(lines):
+                lines[i + 1].gap = True  # what came before it ends there, as at a blank line
+            continue
+        out.append(line)
+    return out
+
+
+def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
+    """Record the byline and date of a header line and say whether it is one."""
+    text = line.piece.text
+    byline = rules.byline.match(text)
+    date = _header_date(text, rules)
+    if byline is None and date is None:
+        return False
+    spans = [(m.start(), m.end()) for m in (byline,) if m is not None]
+    if date is not None:
+        spans.append(date[:2])
+    if _words_left(text, spans, rules) > rules.date_line_rest and not (
+            date is not None and _date_segment_alone(text, date[:2], rules)):
+        return False
+    if date is not None:
+        start, end, value = date
+        piece = line.piece[start:end]
+        doc.cues.append(Cue("published", value, Evidence("text:date-line", piece.span, text)))
+    if byline is not None:
+        piece = line.piece[byline.start("author"):byline.end("author")]
+        doc.cues.append(Cue("author", piece.text, Evidence("text:byline", piece.span, text)))
+    return True
+
+
+_ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+                               "0123456789")
+
+
+def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None:
+    """The first date of a header line: (start, end, value), the value as written or, for
+    an Arabic month name, as an ISO date."""
+    m = rules.explicit_date.search(text) or rules.numeric_date.search(text)
+    if m is not None:
+        return m.start(), m.end(), m.group(0)
+    m = rules.arabic_date.search(text)
+    if m is None:
+        return None
+    day, year = (int(m.group(g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
+    month = rules.arabic_months[m.group("month")]
+    return m.start(), m.end(), f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _words_left(text: str, spans: list[tuple[int, int]], rules: CleaningRules) -> int:
+    """Words of `text` outside `spans` once times, labels and weekdays are taken out."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    for pattern in rules.date_line_noise:
+        text = pattern.sub(" ", text)
+    return len(re.findall(r"[^\W\d_]+", text))
+
+
+def _date_segment_alone(text: str, date: tuple[int, int], rules: CleaningRules) -> bool:
+    """The date stands in a segment of its own ("Desk | 8 March 2026")."""
+    bounds = [0] + [x for m in rules.header_separator.finditer(text)
+                    for x in (m.start(), m.end())] + [len(text)]
+    for start, end in zip(bounds[::2], bounds[1::2], strict=True):
+        if start <= date[0] and date[1] <= end:
+            return len(bounds) > 2 and _words_left(
+                text[start:end], [(date[0] - start, date[1] - start)], rules) \
+                <= rules.date_line_rest
+    return False
 
 
 def _first_line_title(doc: Document, lines: list[Line], rules: CleaningRules) -> None:
