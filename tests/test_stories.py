@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import math
 import random
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -37,7 +38,9 @@ from storyline.stories.cluster import (
     Assignment,
     StoryClusterer,
     channel_of,
+    probability,
     story_id,
+    time_penalty,
 )
 from storyline.stories.corroborate import (
     Corroboration,
@@ -767,6 +770,53 @@ def test_similar_document_far_outside_the_window_starts_a_new_story(
         assert (late.story, late.new) == (story_id(doc), True)
         assert late.evidence["too_far_in_time"] == [{"story": a.story, "days_apart": 22}]
         assert late.evidence["closest"] is None  # the story was not even compared
+
+
+def test_time_penalty_grows_by_the_week_after_the_grace_days() -> None:
+    rules = story_rules()
+    assert (rules.decay_grace_days, rules.decay_per_week) == (3, 2.0)
+    assert [time_penalty(d, rules) for d in (None, 0, 3, 10, 17)] == \
+        [0.0, 0.0, 0.0, pytest.approx(2.0), pytest.approx(4.0)]
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+@pytest.mark.parametrize(("date", "apart"), [("2026-03-03", 1), ("2026-03-12", 10),
+                                             ("2026-03-19", 17), (None, None)])
+def test_a_dated_report_fits_a_story_less_the_longer_after_its_reports_it_comes(
+        kb: Store, date: str | None, apart: int | None) -> None:
+    """The same words score lower against a story the further a dated report lies from
+    the story's reports, by `decay_per_week` log-odds per week after the grace days; an
+    undated report has no penalty."""
+    clusterer = StoryClusterer(kb.stories)
+    clusterer.assign(_stored(kb, "w1", "2026-03-01"), WATER, {}, "2026-03-01")
+    clusterer.assign(_stored(kb, "w2", "2026-03-02"), WATER_TOO, {}, "2026-03-02")
+    [scored] = clusterer.score(_stored(kb, "w3", date), WATER_TOO, {}, date).scored
+    assert scored.days_apart == apart
+    assert scored.time_penalty == pytest.approx(time_penalty(apart, story_rules()))
+    unpenalized = probability(scored.features, story_rules())
+    assert _logit(unpenalized) - _logit(scored.score) == pytest.approx(scored.time_penalty)
+
+
+def test_a_moderately_similar_report_two_weeks_later_starts_its_own_story(
+        kb: Store) -> None:
+    """A report sharing part of a story's words would join it a day after its reports,
+    and starts a story of its own two weeks later (a second fire in the same town)."""
+    partly = _lead({"water": 1, "dam": 1, "reservoir": 2, "pump": 2, "canal": 1},
+                   "water", "pump")
+    clusterer = StoryClusterer(kb.stories)
+    first = clusterer.assign(_stored(kb, "w1", "2026-03-01"), WATER, {}, "2026-03-01")
+    clusterer.assign(_stored(kb, "w2", "2026-03-02"), WATER_TOO, {}, "2026-03-02")
+    [soon] = clusterer.score(_stored(kb, "p1", "2026-03-03"), partly, {},
+                             "2026-03-03").scored
+    assert soon.score >= story_rules().threshold and soon.time_penalty == 0.0
+    doc = _stored(kb, "p2", "2026-03-16")
+    later = clusterer.assign(doc, partly, {}, "2026-03-16")
+    assert (later.story, later.new) == (story_id(doc), True)
+    assert later.evidence["closest_story"] == first.story
+    assert later.evidence["closest"] < story_rules().threshold
 
 
 def _four_stories(store: Store) -> list[str]:

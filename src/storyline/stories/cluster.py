@@ -18,7 +18,8 @@ score reaches the threshold.
 
 Blocking keeps the cost flat: the document is compared only with the stories indexed
 under its strongest words and actors (a capped, recency ordered posting list per key),
-and only with stories whose dates are near its own.
+and only with stories whose dates are near its own. Within that window a dated document
+fits a story less the further it lies from the story's dated reports (`time_penalty`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the docu
 
 __all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored",
            "StoryClusterer", "channel_of", "features", "keys_of", "probability", "story_id",
-           "vectorize"]
+           "time_penalty", "vectorize"]
 
 
 @dataclass
@@ -54,11 +55,14 @@ class Assignment:
 
 @dataclass
 class Scored:
-    """A candidate story with the document's features against it and its score."""
+    """A candidate story with the document's features against it and its score (with
+    the time penalty, in log-odds, already taken off)."""
 
     story: StoryState
     features: dict[str, float]
     score: float
+    days_apart: int | None = None
+    time_penalty: float = 0.0
 
 
 @dataclass
@@ -148,10 +152,19 @@ def features(doc: Channels, story: StoryState) -> dict[str, float]:
     return out
 
 
-def probability(feats: dict[str, float], rules: StoryRules) -> float:
-    """The logistic story score of a document's features."""
-    z = rules.score_bias + sum(rules.score_weights[k] * v for k, v in feats.items())
+def probability(feats: dict[str, float], rules: StoryRules, penalty: float = 0.0) -> float:
+    """The logistic story score of a document's features, `penalty` taken off its
+    log-odds."""
+    z = rules.score_bias + sum(rules.score_weights[k] * v for k, v in feats.items()) - penalty
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def time_penalty(days_apart: int | None, rules: StoryRules) -> float:
+    """Log-odds taken off the score of a dated document `days_apart` days from a story's
+    dated reports: none within the grace days, then `decay_per_week` per week."""
+    if days_apart is None:
+        return 0.0
+    return rules.decay_per_week * max(0, days_apart - rules.decay_grace_days) / 7.0
 
 
 def strongest(vec: Vector, n: int, channels: frozenset[str] | None = None) -> list[str]:
@@ -187,7 +200,7 @@ class StoryClusterer:
         vec = vectorize(keys, documents, df)
         self.table.count_keys(keys)
         skipped: list[dict[str, Any]] = []
-        near: list[str] = []
+        near: dict[str, int | None] = {}  # story -> days apart (None: a side is undated)
         versions: dict[str, int] = {}
         for sid, first, last, version in self.table.candidate_dates(
                 strongest(vec, rules.query_keys, rules.blocking_channels), rules.per_key):
@@ -195,15 +208,17 @@ class StoryClusterer:
             if apart is not None and apart > rules.window_days:
                 skipped.append({"story": sid, "days_apart": apart})
             else:
-                near.append(sid)
+                near[sid] = apart
                 versions[sid] = version
         # Only the stories within the date window are read whole (centroids).
         states = self.table.states(near, versions)
         scored = []
         prepared = Channels.of(vec)
-        for sid in near:
+        for sid, apart in near.items():
             feats = features(prepared, states[sid])
-            scored.append(Scored(states[sid], feats, probability(feats, rules)))
+            penalty = time_penalty(apart, rules)
+            scored.append(Scored(states[sid], feats, probability(feats, rules, penalty),
+                                 apart, penalty))
         return Placement(vec, scored, skipped)
 
     def assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
@@ -230,6 +245,7 @@ class StoryClusterer:
         evidence: dict[str, Any] = {
             "score": round(best.score, 4), "threshold": rules.threshold,
             "features": {k: round(v, 4) for k, v in best.features.items()},
+            "days_apart": best.days_apart, "time_penalty": round(best.time_penalty, 4),
             "shared": self._shared(placement.vector, best.story.centroid),
             "too_far_in_time": placement.skipped[:5]}
         if decided:

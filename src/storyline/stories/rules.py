@@ -43,6 +43,8 @@ class StoryRules:
     per_key: int
     centroid_keys: int
     window_days: int
+    decay_grace_days: int
+    decay_per_week: float
     margin: float
     merge_threshold: float
     weights: dict[str, float]
@@ -127,6 +129,8 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         per_key=int(_need(c, "per_key", "clustering")),
         centroid_keys=int(_need(c, "centroid_keys", "clustering")),
         window_days=int(_need(c, "window_days", "clustering")),
+        decay_grace_days=int(_need(c, "decay_grace_days", "clustering")),
+        decay_per_week=float(_need(c, "decay_per_week", "clustering")),
         margin=float(_need(c, "margin", "clustering")),
         merge_threshold=float(_need(m, "threshold", "merging")),
         weights=weights,
