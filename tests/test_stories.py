@@ -774,9 +774,9 @@ def test_similar_document_far_outside_the_window_starts_a_new_story(
 
 def test_time_penalty_grows_by_the_week_after_the_grace_days() -> None:
     rules = story_rules()
-    assert (rules.decay_grace_days, rules.decay_per_week) == (3, 2.0)
+    assert (rules.decay_grace_days, rules.decay_per_week) == (3, 1.0)
     assert [time_penalty(d, rules) for d in (None, 0, 3, 10, 17)] == \
-        [0.0, 0.0, 0.0, pytest.approx(2.0), pytest.approx(4.0)]
+        [0.0, 0.0, 0.0, pytest.approx(1.0), pytest.approx(2.0)]
 
 
 def _logit(p: float) -> float:
