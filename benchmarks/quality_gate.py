@@ -9,7 +9,9 @@ The floors live in `benchmarks/quality-baseline.json`, one entry per metric (nam
 corpus, split, floor, the value measured when it was pinned, the command that reports
 it). Every evaluation runs on its full test split from `../shared/corpora` (or
 `$STORYLINE_CORPORA`), read by path: ECB+ topics 36-45 for entities, time, stories and
-event coreference, PolNeAR's 84 test articles for attribution. They are deterministic
+event coreference, PolNeAR's 84 test articles for attribution; and the invented Meridian
+collection in this repository (`benchmarks/collections/meridian`) for stories on dated
+multi-outlet news. They are deterministic
 (same numbers in two runs, whatever the hash seed), so a floor is the measured value
 itself: the tolerance of every metric is 0. Numbers are percentages rounded to two
 decimals, and a metric passes when its rounded value is at least its floor.
@@ -95,7 +97,15 @@ def _definitions() -> tuple[Metric, ...]:
                "python benchmarks/ecbplus_event_coref.py --split test",
                "scores.storyline_linker.f1 (linked inside gold sub-topics)"),
     )
-    return entities + attribution + stories + coref
+    collection = (
+        Metric("meridian.stories.bcubed.f1.mean_of_8_orders", "collection",
+               "Meridian (invented, benchmarks/collections/meridian)",
+               "all 60 articles, seeds 0-7",
+               "storyline evaluate collection benchmarks/collections/meridian/articles "
+               "benchmarks/collections/meridian/gold.tsv --orders 8 --json",
+               "storyline.mean_bcubed_f1"),
+    )
+    return entities + attribution + stories + coref + collection
 
 
 #: Every gated metric, in the order of the table and of the baseline file.
@@ -146,11 +156,21 @@ def _measure_coref(corpora: Path) -> dict[str, float]:
             percent(report.scores["storyline_linker"].f1)}
 
 
+def _measure_collection(corpora: Path) -> dict[str, float]:
+    from storyline.evaluate.collection import run
+
+    meridian = ROOT / "benchmarks" / "collections" / "meridian"
+    report = run(meridian / "articles", meridian / "gold.tsv", orders=8)
+    return {"meridian.stories.bcubed.f1.mean_of_8_orders":
+            percent(report.mean("bcubed_f1"))}
+
+
 MEASURES: Mapping[str, Callable[[Path], dict[str, float]]] = {
     "entities": _measure_entities,
     "attribution": _measure_attribution,
     "stories": _measure_stories,
     "coref": _measure_coref,
+    "collection": _measure_collection,
 }
 
 
