@@ -29,7 +29,7 @@ from typing import Any
 
 from storyline.errors import GoldFileError
 from storyline.evaluate.coref import Score, bcubed, pairwise
-from storyline.evaluate.stories import average_link, store_documents, tfidf_matrix
+from storyline.evaluate.stories import oracle_average_link, store_documents
 from storyline.ingest.readers import read
 from storyline.model import Document, Rejection
 from storyline.pipeline import Pipeline
@@ -201,22 +201,6 @@ def analyse(paths: Sequence[str], pipeline: Pipeline | None = None
     return docs, rejected
 
 
-def _oracle(docs: Sequence[Document], labels: dict[str, str]
-            ) -> tuple[float, dict[str, int]]:
-    """The TF-IDF average-link threshold with the best B-cubed F1 on the gold labels."""
-    matrix = tfidf_matrix([d.text for d in docs])
-    sim = matrix @ matrix.T
-    best: tuple[float, float, dict[str, int]] | None = None
-    for t in [x / 100 for x in range(2, 80, 2)]:
-        clusters = average_link(sim, t)
-        pred = {d.id: clusters[i] for i, d in enumerate(docs)}
-        f1 = bcubed(labels, pred).f1
-        if best is None or f1 > best[0]:
-            best = (f1, t, pred)
-    assert best is not None
-    return best[1], best[2]
-
-
 def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed: int = 0,
         pipeline: Pipeline | None = None) -> CollectionReport:
     """Score Storyline's stories for a labelled collection (a folder or file of articles)
@@ -247,7 +231,8 @@ def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed:
                      "pairwise_recall": round(p.recall, 6), "pairwise_f1": round(p.f1, 6),
                      "bcubed_precision": round(b.precision, 6),
                      "bcubed_recall": round(b.recall, 6), "bcubed_f1": round(b.f1, 6)})
-    threshold, base = _oracle(scored, labels)
+    threshold, base = oracle_average_link({d.id: d.text for d in scored}, labels,
+                                          [x / 100 for x in range(2, 80, 2)])
     return CollectionReport(
         len(scored), len(set(labels.values())), rows, threshold, len(set(base.values())),
         pairwise(labels, base), bcubed(labels, base), unmatched, rejected,
