@@ -370,6 +370,22 @@ HEADER_CASES = [
      "The two towns signed an accord on shared fishing grounds on Tuesday.\n",
      dt.date(2026, 4, 14), None, "Korsa and Velmar sign fishing accord",
      "The two towns signed an accord on shared fishing grounds on Tuesday."),
+    ("Velmar Chronicle | 2 Apr 2026, 17:52\n\nKorsa ferry fares to rise\n\n"
+     "Fares on the Korsa ferry will rise by a tenth from May, the operator said on Monday.\n",
+     dt.date(2026, 4, 2), None, "Korsa ferry fares to rise",
+     "Fares on the Korsa ferry will rise by a tenth from May, the operator said on Monday."),
+    ("Velmar reaches the cup final\n\nSat 21 Mar 2026 | 10:00\n\n"
+     "Velmar beat Korsa 2-1 on Friday night to reach their first cup final in a decade.\n",
+     dt.date(2026, 3, 21), None, "Velmar reaches the cup final",
+     "Velmar beat Korsa 2-1 on Friday night to reach their first cup final in a decade."),
+    ("Korsa grain prices climb\n\nApril 16, 2026 — Velmar Business Weekly\n\n"
+     "Grain prices in Korsa rose for a third week as the harvest was delayed by rain.\n",
+     dt.date(2026, 4, 16), None, "Korsa grain prices climb",
+     "Grain prices in Korsa rose for a third week as the harvest was delayed by rain."),
+    ("Le port de Korsa rouvre\n\nPar Amina Velt\nPublié le 5 mars 2026 à 16h20\n\n"
+     "Le port de Korsa a rouvert jeudi après trois jours de tempête, selon la capitainerie.\n",
+     dt.date(2026, 3, 5), "Amina Velt", "Le port de Korsa rouvre",
+     "Le port de Korsa a rouvert jeudi après trois jours de tempête, selon la capitainerie."),
     ("افتتاح جسر جديد في كورسا\n\nالمنارة - كورسا | ١٠ شباط ٢٠٢٦\n\n"
      "افتتحت بلدية كورسا اليوم الثلاثاء جسراً جديداً فوق النهر.\n",
      dt.date(2026, 2, 10), None, "افتتاح جسر جديد في كورسا",
@@ -401,11 +417,11 @@ def parse_date_text(text: str) -> dt.date | None:
     from storyline.clean.rules import cleaning_rules
 
     rules = cleaning_rules()
-    m = rules.arabic_date.fullmatch(text)
+    m = rules.named_date.fullmatch(text)
     if m is None:
         return parse_date(text)
     digits = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
-    return dt.date(int(m["year"].translate(digits)), rules.arabic_months[m["month"]],
+    return dt.date(int(m["year"].translate(digits)), rules.month_names[m["month"].lower()],
                    int(m["day"].translate(digits)))
 
 

@@ -45,8 +45,8 @@ class CleaningRules:
     byline: re.Pattern[str]
     numeric_date: re.Pattern[str]
     header_separator: re.Pattern[str]
-    arabic_months: dict[str, int]
-    arabic_date: re.Pattern[str]
+    month_names: dict[str, int]
+    named_date: re.Pattern[str]
     date_line_noise: list[re.Pattern[str]]
     explicit_date: re.Pattern[str]
     outlet_prefix: re.Pattern[str]
@@ -54,10 +54,10 @@ class CleaningRules:
     dateline: list[re.Pattern[str]]
 
 
-def _arabic_date(months: dict[str, int]) -> re.Pattern[str]:
+def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
-    return re.compile(rf"(?P<day>[0-9\u0660-\u0669]{{1,2}})\s+(?P<month>{names})\s+"
-                      rf"(?P<year>[0-9\u0660-\u0669]{{4}})")
+    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er)?\s+(?P<month>{names})"
+                      rf"\s+(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)", re.I)
 
 
 @cache
@@ -83,8 +83,8 @@ def cleaning_rules() -> CleaningRules:
         byline=_compile(data["byline"], 0)[0],
         numeric_date=_compile(data["numeric_date"])[0],
         header_separator=_compile(data["header_separator"])[0],
-        arabic_months={str(k): int(v) for k, v in data["arabic_months"].items()},
-        arabic_date=_arabic_date(data["arabic_months"]),
+        month_names={str(k).lower(): int(v) for k, v in data["month_names"].items()},
+        named_date=_named_date(data["month_names"]),
         date_line_noise=_compile(data["date_line_noise"]),
         explicit_date=_compile(data["explicit_date"], 0)[0],
         outlet_prefix=_compile(data["outlet_prefix"], 0)[0],

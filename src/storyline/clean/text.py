@@ -226,15 +226,15 @@ _ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667
 
 def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None:
     """The first date of a header line: (start, end, value), the value as written or, for
-    an Arabic month name, as an ISO date."""
+    a month name of another language (Arabic, French), as an ISO date."""
     m = rules.explicit_date.search(text) or rules.numeric_date.search(text)
     if m is not None:
         return m.start(), m.end(), m.group(0)
-    m = rules.arabic_date.search(text)
+    m = rules.named_date.search(text)
     if m is None:
         return None
     day, year = (int(m.group(g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
-    month = rules.arabic_months[m.group("month")]
+    month = rules.month_names[m.group("month").lower()]
     return m.start(), m.end(), f"{year:04d}-{month:02d}-{day:02d}"
 
 
