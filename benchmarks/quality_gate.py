@@ -9,8 +9,8 @@ The floors live in `benchmarks/quality-baseline.json`, one entry per metric (nam
 corpus, split, floor, the value measured when it was pinned, the command that reports
 it). Every evaluation runs on its full test split from `../shared/corpora` (or
 `$STORYLINE_CORPORA`), read by path: ECB+ topics 36-45 for entities, time, stories and
-event coreference, PolNeAR's 84 test articles for attribution; and the invented Meridian
-collection in this repository (`benchmarks/collections/meridian`) for stories on dated
+event coreference, PolNeAR's 84 test articles for attribution; and the invented Meridian and
+Kestrel collections in this repository (`benchmarks/collections`) for stories on dated
 multi-outlet news. They are deterministic
 (same numbers in two runs, whatever the hash seed), so a floor is the measured value
 itself: the tolerance of every metric is 0. Numbers are percentages rounded to two
@@ -104,6 +104,12 @@ def _definitions() -> tuple[Metric, ...]:
                "storyline evaluate collection benchmarks/collections/meridian/articles "
                "benchmarks/collections/meridian/gold.tsv --orders 8 --json",
                "storyline.mean_bcubed_f1"),
+        Metric("kestrel.stories.bcubed.f1.mean_of_8_orders", "collection",
+               "Kestrel (invented, benchmarks/collections/kestrel)",
+               "all 74 articles, seeds 0-7",
+               "storyline evaluate collection benchmarks/collections/kestrel/articles "
+               "benchmarks/collections/kestrel/gold.tsv --orders 8 --json",
+               "storyline.mean_bcubed_f1"),
     )
     return entities + attribution + stories + coref + collection
 
@@ -159,10 +165,12 @@ def _measure_coref(corpora: Path) -> dict[str, float]:
 def _measure_collection(corpora: Path) -> dict[str, float]:
     from storyline.evaluate.collection import run
 
-    meridian = ROOT / "benchmarks" / "collections" / "meridian"
-    report = run(meridian / "articles", meridian / "gold.tsv", orders=8)
-    return {"meridian.stories.bcubed.f1.mean_of_8_orders":
-            percent(report.mean("bcubed_f1"))}
+    values = {}
+    for name in ("meridian", "kestrel"):
+        folder = ROOT / "benchmarks" / "collections" / name
+        report = run(folder / "articles", folder / "gold.tsv", orders=8)
+        values[f"{name}.stories.bcubed.f1.mean_of_8_orders"] = percent(report.mean("bcubed_f1"))
+    return values
 
 
 MEASURES: Mapping[str, Callable[[Path], dict[str, float]]] = {

@@ -1,7 +1,7 @@
 """Quality gate: the evaluation numbers pinned in benchmarks/quality-baseline.json hold.
 
 The evaluations (ECB+ entities and time, PolNeAR attribution, ECB+ stories and event
-coreference, all on their test splits, and stories on the invented Meridian collection)
+coreference, all on their test splits, and stories on the invented Meridian and Kestrel collections)
 are re-run through `benchmarks/quality_gate.py`, about 100 s on 2 cores; each metric
 below its floor is one failure. The file's history is checked too: a floor may only go down with a
 `lowered` entry giving the reason (`quality_gate.py --allow-lower --reason ...`).
