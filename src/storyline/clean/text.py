@@ -204,9 +204,9 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
     date = _header_date(text, rules)
     if byline is None and date is None:
         return False
-    spans = [(m.start(), m.end()) for m in (byline,) if m is not None]
-    if date is not None:
-        spans.append(date[:2])
+    spans = [date[:2]] if date is not None else []
+    if byline is not None:
+        spans.append(byline.span())
     if _words_left(text, spans, rules) > rules.date_line_rest and not (
             date is not None and _date_segment_alone(text, date[:2], rules)):
         return False
