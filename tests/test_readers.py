@@ -257,6 +257,48 @@ def test_read_json_non_string_metadata_moves_to_extra(tmp_path: Path) -> None:
     assert doc.extra == {"title": ["a", "b"], "outlet": 5}
 
 
+def test_read_json_fields_under_other_names(tmp_path: Path) -> None:
+    # A news API's record (nested source, publishedAt, content), a crawler's (maintext,
+    # date_publish, source_domain) and a scraper's (Body, Headline: case is ignored).
+    records = [
+        {"content": "Ferry service resumed on Monday.", "publishedAt": "2026-03-02T08:00:00Z",
+         "source": {"id": None, "name": "Harbour Daily"}, "url": "https://hd.example/a",
+         "title": "Ferries back", "author": "R. Osei"},
+        {"maintext": "The council met.", "date_publish": "2026-03-03 10:15:00",
+         "source_domain": "council.example", "title": "Council", "language": "en"},
+        {"Body": "Rain fell.", "Headline": "Rain", "pubDate": "Tue, 03 Mar 2026 09:00:00 GMT",
+         "guid": "r-1"},
+    ]
+    path = _write(tmp_path / "feed.jsonl", "\n".join(json.dumps(r) for r in records))
+    docs = _docs(list(read([str(path)])))
+    assert [d.raw for d in docs] == ["Ferry service resumed on Monday.", "The council met.",
+                                     "Rain fell."]
+    assert docs[0].given == {"url": "https://hd.example/a", "title": "Ferries back",
+                             "published": "2026-03-02T08:00:00Z", "outlet": "Harbour Daily"}
+    # What was not read as a known field is kept as given; what was read is not repeated.
+    assert docs[0].extra == {"source": {"id": None, "name": "Harbour Daily"},
+                             "author": "R. Osei"}
+    assert docs[1].given == {"title": "Council", "published": "2026-03-03 10:15:00",
+                             "outlet": "council.example", "language": "en"}
+    assert docs[1].extra == {}
+    assert docs[2].given == {"id": "r-1", "title": "Rain",
+                             "published": "Tue, 03 Mar 2026 09:00:00 GMT"}
+    assert docs[2].external_id == "r-1"
+
+
+def test_read_json_first_usable_name_wins(tmp_path: Path) -> None:
+    # `text` empty but `body` given: the body is the text, the empty `text` is kept aside.
+    path = _write(tmp_path / "two.json", json.dumps(
+        [{"text": "  ", "body": "The body.", "date": "2026-01-05", "published": ""},
+         {"text": "The text.", "body": "Another body."}]))
+    first, second = _docs(list(read([str(path)])))
+    assert first.raw == "The body."
+    assert first.given == {"published": "2026-01-05"}
+    assert first.extra == {"text": "  ", "published": ""}
+    assert second.raw == "The text."
+    assert second.extra == {"body": "Another body."}
+
+
 def test_read_json_record_over_article_limit_is_rejected_alone(tmp_path: Path) -> None:
     path = _write(tmp_path / "two.json",
                   json.dumps([{"text": "short"}, {"text": "long " * 50}]))

@@ -12,10 +12,12 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from storyline.errors import FormatError, InputError, MissingText, TooLarge
+from storyline.clean.rules import load_data
+from storyline.errors import FormatError, InputError, MissingText, StorylineError, TooLarge
 from storyline.ingest.decode import decode
 from storyline.model import KNOWN_FIELDS, Document, Rejection
 
@@ -192,12 +194,68 @@ def _read_json(text: str, path: str, encoding: str, options: ReadOptions) -> Ite
             yield _reject(exc.locate(path, at))
 
 
+@cache
+def field_names() -> dict[str, tuple[str, ...]]:
+    """Known field -> the record keys that may give it, in order (`data/fields.yaml`)."""
+    data = load_data("fields.yaml")
+    names = {k: tuple(str(n) for n in data.get(k) or ()) for k in KNOWN_FIELDS}
+    missing = [k for k, v in names.items() if not v]
+    if missing:
+        raise StorylineError(f"data/fields.yaml names no key for {', '.join(missing)}")
+    return names
+
+
+def _usable(field: str, value: Any) -> bool:
+    if value is None or value == "" or isinstance(value, bool):
+        return False
+    if field in ("text", "html"):
+        return isinstance(value, str) and bool(value.strip())
+    if field in ("published", "id"):
+        return isinstance(value, str | int | float)
+    return isinstance(value, str)
+
+
+def known_fields(value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a JSON article record into its known fields (by the names of
+    `data/fields.yaml`: `body`, `publishedAt`, `source.name` ...) and the rest, kept as
+    given. A key read for a known field is not repeated in the rest."""
+    lower = {k.lower(): k for k in value if isinstance(k, str)}
+    known: dict[str, Any] = {}
+    used: set[str] = set()
+    for name, aliases in field_names().items():
+        first: tuple[str, Any] | None = None
+        for alias in aliases:
+            head, _, inner = alias.lower().partition(".")
+            key = lower.get(head)
+            if key is None or key in used:
+                continue
+            got = value[key]
+            if inner:
+                got = got.get(next((k for k in got if str(k).lower() == inner), inner)) \
+                    if isinstance(got, dict) else None
+            if _usable(name, got):
+                known[name] = got
+                if not inner:
+                    used.add(key)
+                break
+            if first is None and not inner and alias == aliases[0]:
+                first = (key, got)
+        else:
+            if first is not None:  # the canonical key holds something unusable: say so
+                known[name] = first[1]
+                used.add(first[0])
+    rest = {k: v for k, v in value.items() if k not in used}
+    return known, rest
+
+
 def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
            options: ReadOptions | None = None, fmt: str | None = None) -> Document:
-    """A Document from one JSON article object (`text` or `html` required)."""
+    """A Document from one JSON article object (its text, or HTML, required; the names
+    each field may have are in `data/fields.yaml`)."""
     options = options or ReadOptions()
     if not isinstance(value, dict):
         raise FormatError(f"expected a JSON object for an article, got {_json_type(value)}")
+    value, extra = known_fields(value)
     text, html = value.get("text"), value.get("html")
     if isinstance(text, str) and text.strip():
         raw, markup = text, "text"
@@ -208,12 +266,12 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
     elif "text" in value or "html" in value:
         raise MissingText("'text' is empty")
     else:
-        raise MissingText("no 'text' (or 'html') field; every article needs its text")
+        raise MissingText("no 'text' (or 'html') field; every article needs its text (also "
+                          "read from: " + ", ".join(field_names()["text"][1:4]) + " ...)")
     if len(raw.encode("utf-8", "surrogatepass")) > options.max_article_bytes:
         raise TooLarge(f"article text too large ({_mb(len(raw))} > limit "
                        f"{_mb(options.max_article_bytes)})")
     given = {k: value[k] for k in KNOWN_FIELDS if k in value and k not in ("text", "html")}
-    extra = {k: v for k, v in value.items() if k not in KNOWN_FIELDS}
     external = given.get("id")
     external_id = str(external) if isinstance(external, str | int) and str(external) else None
     url = given.get("url") if isinstance(given.get("url"), str) and given["url"] else None
