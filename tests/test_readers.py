@@ -299,6 +299,34 @@ def test_read_json_first_usable_name_wins(tmp_path: Path) -> None:
     assert second.extra == {"body": "Another body."}
 
 
+def test_read_csv_and_tsv_rows_are_articles(tmp_path: Path) -> None:
+    # A quoted cell may hold commas and line breaks; rows are named by their first line.
+    _write(tmp_path / "a.csv", 'headline,body,date,source\n'
+                               '"Ferry","Ferries sailed, late.\nAll arrived.",2026-03-02,Harbour\n'
+                               'Empty,,2026-03-03,Harbour\n'
+                               'Rain,It rained.,2026-03-04,Coast,surplus\n')
+    _write(tmp_path / "b.tsv", "text\tlang\nUn article.\tfr\n")
+    items = list(read([str(tmp_path)]))
+    docs, [empty] = _docs(items), _rejections(items)
+    assert [(d.line, d.raw, d.format) for d in docs] == [
+        (2, "Ferries sailed, late.\nAll arrived.", "csv"), (5, "It rained.", "csv"),
+        (2, "Un article.", "tsv")]
+    assert docs[0].given == {"title": "Ferry", "published": "2026-03-02", "outlet": "Harbour"}
+    assert docs[1].extra == {"columns_beyond_header": ["surplus"]}
+    assert docs[2].given == {"language": "fr"}
+    assert (empty.line, empty.kind, empty.reason) == (4, "missing-text", "'body' is empty")
+
+
+def test_read_table_without_text_column_is_one_rejection(tmp_path: Path) -> None:
+    # A gold file beside the articles is not a table of articles: it is named once.
+    path = _write(tmp_path / "gold.tsv", "file\tstory\na.txt\ts1\nb.txt\ts1\n")
+    [item] = list(read([str(path)]))
+    assert isinstance(item, Rejection)
+    assert item.kind == "format" and item.line is None
+    assert item.reason.startswith("no column for the article's text")
+    assert "file, story" in item.reason
+
+
 def test_read_json_record_over_article_limit_is_rejected_alone(tmp_path: Path) -> None:
     path = _write(tmp_path / "two.json",
                   json.dumps([{"text": "short"}, {"text": "long " * 50}]))

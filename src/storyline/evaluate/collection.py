@@ -181,13 +181,17 @@ class CollectionReport:
         return "\n".join(lines)
 
 
-def analyse(paths: Sequence[str], pipeline: Pipeline | None = None
-            ) -> tuple[list[Document], list[str]]:
-    """Read and analyse the collection once: (documents, rejected inputs with reasons)."""
+def analyse(paths: Sequence[str], pipeline: Pipeline | None = None,
+            skip: Sequence[str | Path] = ()) -> tuple[list[Document], list[str]]:
+    """Read and analyse the collection once: (documents, rejected inputs with reasons).
+    Files in `skip` (the gold file, when it lies among the articles) are not read."""
     pipeline = pipeline or Pipeline()
     docs: list[Document] = []
     rejected = []
+    skipped = {Path(p).resolve() for p in skip}
     for item in read(paths):
+        if skipped and Path(item.source).resolve() in skipped:
+            continue
         if isinstance(item, Rejection):
             rejected.append(str(item))
             continue
@@ -209,7 +213,7 @@ def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed:
         raise ValueError(f"orders must be 1 or more, not {orders}")
     started = time.perf_counter()
     gold = read_gold(gold_file)
-    docs, rejected = analyse([str(collection)], pipeline)
+    docs, rejected = analyse([str(collection)], pipeline, skip=[gold_file])
     roots = [Path(gold_file).parent, Path(collection)]
     labels, unmatched = match_gold(docs, gold, roots)
     scored = [d for d in docs if d.id in labels]

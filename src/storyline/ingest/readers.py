@@ -6,6 +6,7 @@ Each reader yields, per input item, either a `Document` (not yet cleaned) or a
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -23,7 +24,11 @@ from storyline.model import KNOWN_FIELDS, Document, Rejection
 
 #: File name endings read when walking a folder, and the format each one means.
 FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html",
-           ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+           ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+           ".tsv": "tsv"}
+
+#: Formats read whole as one file of many articles (limited by `max_json_bytes`).
+TABLES = {"csv": ",", "tsv": "\t"}
 
 STDIN = "-"
 
@@ -105,9 +110,11 @@ def _reject(exc: InputError) -> Rejection:
 
 def _read_file(path: str, fmt: str, options: ReadOptions) -> Iterator[Item]:
     size = os.path.getsize(path)
-    limit = options.max_json_bytes if fmt == "json" else options.max_article_bytes
+    many = fmt == "json" or fmt in TABLES
+    limit = options.max_json_bytes if many else options.max_article_bytes
     if size > limit:
-        raise TooLarge(f"file too large for one {'JSON file' if fmt == 'json' else 'article'}"
+        kind = "JSON file" if fmt == "json" else f"{fmt.upper()} file" if many else "article"
+        raise TooLarge(f"file too large for one {kind}"
                        f" ({_mb(size)} > limit {_mb(limit)}); split it, use JSON Lines, "
                        "or raise the limit (--max-article-mb)")
     with open(path, "rb") as handle:
@@ -126,6 +133,10 @@ def _read_bytes(data: bytes, path: str, fmt: str, options: ReadOptions) -> Itera
                     yield _record_from_line(line, path, number, encoding, options)
             return
         yield from _read_json(text, path, encoding, options)
+        return
+    if fmt in TABLES:
+        text, encoding = decode(data)
+        yield from _read_table(text, path, encoding, options, TABLES[fmt])
         return
     if len(data) > options.max_article_bytes:
         raise TooLarge(f"too large for one article ({_mb(len(data))} > limit "
@@ -177,6 +188,41 @@ def _record_from_line(line: str, path: str, number: int, encoding: str,
         return record(value, path, number, encoding, options, fmt="jsonl")
     except InputError as exc:
         return _reject(exc.locate(path, number))
+
+
+def _read_table(text: str, path: str, encoding: str, options: ReadOptions,
+                delimiter: str) -> Iterator[Item]:
+    """A CSV or TSV file with a header row: one article per row, its columns read as a
+    JSON record's keys. Without a column for the text, the file is one rejection."""
+    csv.field_size_limit(max(options.max_article_bytes * 2, 131072))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter,
+                            restkey="columns_beyond_header")
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise FormatError(f"unreadable header row: {exc}") from exc
+    names = {str(h).strip().lower() for h in header}
+    wanted = field_names()["text"] + field_names()["html"]
+    if not names & {n.lower() for n in wanted}:
+        raise FormatError("no column for the article's text: a table of articles needs a "
+                          f"header with one named {', '.join(wanted[:4])} ...; this one has "
+                          f"{', '.join(map(str, header[:8])) or 'no columns'}")
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Rejection(path, f"unreadable row: {exc}", "format", start)
+            return
+        number, start = start, reader.line_num + 1
+        value = {str(k).strip(): v for k, v in row.items() if k is not None}
+        try:
+            yield record(value, path, number, encoding, options, fmt="csv" if delimiter == ","
+                         else "tsv")
+        except InputError as exc:
+            yield _reject(exc.locate(path, number))
 
 
 def _read_json(text: str, path: str, encoding: str, options: ReadOptions) -> Iterator[Item]:
@@ -266,6 +312,11 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
     elif "text" in value or "html" in value:
         raise MissingText("'text' is empty")
     else:
+        aliases = {n.lower() for n in field_names()["text"] + field_names()["html"]}
+        empty = next((k for k, v in extra.items() if k.lower() in aliases
+                      and (v is None or isinstance(v, str))), None)
+        if empty is not None:
+            raise MissingText(f"'{empty}' is empty")
         raise MissingText("no 'text' (or 'html') field; every article needs its text (also "
                           "read from: " + ", ".join(field_names()["text"][1:4]) + " ...)")
     if len(raw.encode("utf-8", "surrogatepass")) > options.max_article_bytes:
