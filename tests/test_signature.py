@@ -1,5 +1,6 @@
 """The signature stage on invented articles, through the real pipeline: content words,
-the lead (`^`: the title and the first sentence) and the years of dates (`~`)."""
+the lead (`^`: the title and the first sentence), the names of the lead (`!`) and the
+years of dates (`~`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from storyline.model import Document
 from storyline.pipeline import Pipeline
 from storyline.stories.cluster import channel_of
-from storyline.stories.signature import LEAD, YEAR
+from storyline.stories.signature import LEAD, NAME, YEAR
 
 ARTICLE = """Flood barrier fails at Qasr Dam
 
@@ -47,3 +48,15 @@ def test_dates_give_their_years_and_numbers_have_their_channel(signed: Document)
     assert channel_of(LEAD + "dam") == "lead"
     assert channel_of("@person:per-1234") == "person"
     assert channel_of("governor") == "words"
+
+
+def test_the_names_of_the_lead_are_keys_of_their_own(signed: Document) -> None:
+    names = {k[len(NAME):] for k in signed.terms if k.startswith(NAME)}
+    # Proper nouns of the title and the first sentence, by their body tags: "Qasr" is
+    # tagged a name in the body, so the title's "Qasr" counts too; common nouns of the
+    # lead ("barrier", "village"), names outside it and the names of days in a time
+    # ("on Monday") are not keys of this kind.
+    assert {"qasr", "hamra"} <= names
+    assert names.isdisjoint({"barrier", "village", "dam", "governor", "engineer", "monday"})
+    assert signed.terms[NAME + "qasr"] == 2  # the title and the first sentence
+    assert channel_of(NAME + "qasr") == "lead_names"

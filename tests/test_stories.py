@@ -54,7 +54,7 @@ from storyline.stories.corroborate import (
 from storyline.stories.digest import Digest
 from storyline.stories.merge import EventMerger, Profile, merged_values, score
 from storyline.stories.rules import StoryRules, StoryRulesError, parse_rules, story_rules
-from storyline.stories.signature import LEAD
+from storyline.stories.signature import LEAD, NAME
 from storyline.stories.story import StoryReader
 
 SEEDS = SHARED / "seeds"
@@ -727,13 +727,20 @@ def test_a_report_naming_the_same_person_fits_better_than_one_naming_another(
     placement = {}
     for name, person, word in (("again", "p1", "jackson"), ("other", "p2", "williams")):
         doc = _stored(kb, name, "2026-03-02")
-        [placement[name]] = clusterer.score(doc, {**ARREST, word: 2, **_lead({}, word, "arrest")},
-                                            {person: ("person", 2), **place},
+        terms = {**ARREST, word: 2, NAME + word: 1, **_lead({}, word, "arrest")}
+        [placement[name]] = clusterer.score(doc, terms, {person: ("person", 2), **place},
                                             "2026-03-02").scored
     again, other = placement["again"], placement["other"]
     assert (again.features["person"], other.features["person"]) == (pytest.approx(1.0), 0.0)
     assert again.features["person_both"] == other.features["person_both"] == 1.0
-    assert again.score > 0.95 and again.score - other.score > 0.3
+    # the other arrest's lead names a player the story never names
+    assert (again.features["lead_names_missing"], other.features["lead_names_missing"]) == (
+        0.0, pytest.approx(1.0))
+    weights = story_rules().score_weights
+    assert again.score > 0.95 and _logit(again.score) - _logit(other.score) == pytest.approx(
+        weights["person"] * again.features["person"] - weights["lead_names_missing"]
+        + sum(weights[k] * (again.features[k] - other.features[k])
+              for k in ("words", "lead", "numbers")))
 
 
 def test_similar_documents_join_one_story_and_a_different_one_starts_another(
@@ -774,9 +781,10 @@ def test_similar_document_far_outside_the_window_starts_a_new_story(
 
 def test_time_penalty_grows_by_the_week_after_the_grace_days() -> None:
     rules = story_rules()
-    assert (rules.decay_grace_days, rules.decay_per_week) == (3, 1.0)
+    assert (rules.decay_grace_days, rules.decay_per_week, rules.same_days_bonus) == (3, 1.0, 0.5)
+    # within the grace days the "penalty" is the bonus of a report out at the same time
     assert [time_penalty(d, rules) for d in (None, 0, 3, 10, 17)] == \
-        [0.0, 0.0, 0.0, pytest.approx(1.0), pytest.approx(2.0)]
+        [0.0, -0.5, -0.5, pytest.approx(1.0), pytest.approx(2.0)]
 
 
 def _logit(p: float) -> float:
@@ -811,7 +819,7 @@ def test_a_moderately_similar_report_two_weeks_later_starts_its_own_story(
     clusterer.assign(_stored(kb, "w2", "2026-03-02"), WATER_TOO, {}, "2026-03-02")
     [soon] = clusterer.score(_stored(kb, "p1", "2026-03-03"), partly, {},
                              "2026-03-03").scored
-    assert soon.score >= story_rules().threshold and soon.time_penalty == 0.0
+    assert soon.score >= story_rules().threshold and soon.time_penalty == -0.5
     doc = _stored(kb, "p2", "2026-03-16")
     later = clusterer.assign(doc, partly, {}, "2026-03-16")
     assert (later.story, later.new) == (story_id(doc), True)

@@ -137,6 +137,7 @@ def store_documents(analysed: Sequence[tuple[str, Document]], store: Store, *,
             store.add(doc, resolver.resolve, builder)
             names[doc.id] = name
         resolver.finish()
+        builder.finish()
     return names
 
 

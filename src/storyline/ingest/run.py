@@ -132,6 +132,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
                 if progress:
                     progress(report, item.source)
         resolver.finish()
+        stories.finish()
     except KeyboardInterrupt:
         report.interrupted = True
     except BrokenExecutor:  # a worker or actor died (killed, out of memory): keep what is stored

@@ -41,6 +41,11 @@ class StoryBuilder:
         self.merger.link(doc_id, assignment.story, reports)
         return assignment
 
+    def finish(self) -> None:
+        """End of a run, after the actors' last relinks: digests they cleared are
+        computed again."""
+        self.merger.refresh_digests()
+
     def rebuild(self) -> int:
         """Cluster every stored document again (dated ones in date order, then the
         rest) and merge events again; returns the number of stories."""

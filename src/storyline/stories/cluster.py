@@ -33,7 +33,7 @@ from typing import Any
 
 from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
-from storyline.stories.signature import LEAD, YEAR
+from storyline.stories.signature import LEAD, NAME, YEAR
 
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
@@ -90,6 +90,8 @@ def channel_of(key: str) -> str:
         return kind if rest else "actor"  # "actor": a key of an earlier version
     if key.startswith(LEAD):
         return "lead"
+    if key.startswith(NAME):
+        return "lead_names"
     if key.startswith(YEAR):
         return "years"
     if any(ch.isdigit() for ch in key):
@@ -146,6 +148,11 @@ def features(doc: Channels, story: StoryState) -> dict[str, float]:
     lead = doc.lead_numbers
     out["lead_numbers_missing"] = (sum(k not in centroid for k in lead) / len(lead)
                                    if lead else 0.0)
+    names = doc.keys.get("lead_names", ())
+    total = sum(w for _, w in names)
+    out["lead_names_missing"] = sum(
+        w for k, w in names if not any(p + k[len(NAME):] in centroid for p in ("", LEAD, NAME))
+    ) / total if total else 0.0
     # Both name people: then naming none of the same counts against (another arrest of
     # another player of the same team, in the same words).
     out["person_both"] = 1.0 if "person" in doc.keys and norms.get("person") else 0.0
@@ -161,10 +168,14 @@ def probability(feats: dict[str, float], rules: StoryRules, penalty: float = 0.0
 
 def time_penalty(days_apart: int | None, rules: StoryRules) -> float:
     """Log-odds taken off the score of a dated document `days_apart` days from a story's
-    dated reports: none within the grace days, then `decay_per_week` per week."""
+    dated reports: `decay_per_week` per week beyond the grace days; within them the
+    penalty is negative, `same_days_bonus` added (reports of one story come in bursts).
+    Nothing when either side is undated."""
     if days_apart is None:
         return 0.0
-    return rules.decay_per_week * max(0, days_apart - rules.decay_grace_days) / 7.0
+    if days_apart <= rules.decay_grace_days:
+        return -rules.same_days_bonus
+    return rules.decay_per_week * (days_apart - rules.decay_grace_days) / 7.0
 
 
 def strongest(vec: Vector, n: int, channels: frozenset[str] | None = None) -> list[str]:

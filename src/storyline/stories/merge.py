@@ -300,6 +300,21 @@ class EventMerger:
                                   f"'{mention['time_text']}' is {day.isoformat()}, so the "
                                   "report was written within the week before"})
 
+    def refresh_digests(self) -> int:
+        """Compute again the digests a run left cleared (relinking a mention to another
+        actor at the end of a run clears those of its document's events), so a finished
+        run leaves every canonical event with reports its digest; returns how many."""
+        missing = [r[0] for r in self.events.conn.execute(
+            "SELECT id FROM events WHERE canonical = id AND digest IS NULL "
+            "AND story_id IS NOT NULL")]
+        done = 0
+        for i in range(0, len(missing), 500):
+            for event, reports in self.events.reports(missing[i:i + 500]).items():
+                if reports:
+                    self.events.set_digest(event, Digest.of(reports).to_json())
+                    done += 1
+        return done
+
     def stale_digests(self) -> list[str]:
         """Canonical events whose stored digest does not say what their reports say
         (the profile compared and the merged values it gives); [] when all agree."""

@@ -45,6 +45,7 @@ class StoryRules:
     window_days: int
     decay_grace_days: int
     decay_per_week: float
+    same_days_bonus: float
     margin: float
     merge_threshold: float
     weights: dict[str, float]
@@ -70,7 +71,7 @@ class StoryRules:
 #: The channels a document is compared with a story in (`storyline.stories.cluster`).
 CHANNELS = ("words", "numbers", "lead", "years", "person", "organization", "place")
 #: The features of the story score: each channel's cosine, then two more.
-FEATURES = (*CHANNELS, "person_both", "lead_numbers_missing")
+FEATURES = (*CHANNELS, "person_both", "lead_numbers_missing", "lead_names_missing")
 
 _WEIGHTS = ("same_type", "shared_participant", "same_place", "same_date", "same_topic",
             "other_place", "other_date")
@@ -131,6 +132,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         window_days=int(_need(c, "window_days", "clustering")),
         decay_grace_days=int(_need(c, "decay_grace_days", "clustering")),
         decay_per_week=float(_need(c, "decay_per_week", "clustering")),
+        same_days_bonus=float(_need(c, "same_days_bonus", "clustering")),
         margin=float(_need(c, "margin", "clustering")),
         merge_threshold=float(_need(m, "threshold", "merging")),
         weights=weights,

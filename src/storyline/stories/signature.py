@@ -24,6 +24,10 @@ from storyline.stories.rules import story_rules
 #: Key prefixes of a signature: lead words and years (actors, `@`, are added later).
 LEAD = "^"
 YEAR = "~"
+#: Prefix of the names (proper nouns) of the lead, counted once more under it: a
+#: report's lead names who or what it is about, and a story that never names them is
+#: likely another story of the same kind.
+NAME = "!"
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
@@ -37,6 +41,11 @@ def sign_document(doc: Document) -> Document:
     title = _WORD.findall(doc.title.text.lower()) if doc.title is not None else []
     lead_left = rules.lead_sentences - (1 if title else 0)
     lemma_of: dict[str, str | None] = {}  # body word -> its lemma, None if not a key
+    names: set[str] = set()  # body words tagged as proper nouns (not in a time: "Monday")
+    times = [(m.start, m.end) for m in doc.mentions if m.kind == "time"]
+
+    def is_name(pos: str, at: int) -> bool:
+        return pos == "PROPN" and not any(a <= at < b for a, b in times)
     for base, sdoc in doc.analyses:
         if kinds.get(base, "body") not in rules.paragraph_kinds:
             continue
@@ -56,14 +65,21 @@ def sign_document(doc: Document) -> Document:
                 continue
             lemma_of[lower] = lemma
             terms[lemma] += 1
+            name = is_name(pos, base + sdoc[i].idx)
+            if name:
+                names.add(lower)
             if i < lead_end:
                 terms[LEAD + lemma] += 1
+                if name:
+                    terms[NAME + lemma] += 1
     for word in title:
         key = lemma_of[word] if word in lemma_of else (
             None if word in STOP_WORDS or len(word) < rules.min_length else word)
         if key is not None:
             terms[key] += 1
             terms[LEAD + key] += 1
+            if word in names:
+                terms[NAME + key] += 1
     allowed = {k for k, p in enumerate(doc.paragraphs) if p.kind in rules.paragraph_kinds}
     for m in doc.mentions:
         value = m.time
