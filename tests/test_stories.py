@@ -477,6 +477,41 @@ def test_a_digest_is_the_same_whatever_order_its_reports_combine_in() -> None:
     assert not dated.may_fill_gaps()
 
 
+def test_finishing_a_run_computes_again_the_digests_relinks_cleared(
+        example_db: str, tmp_path: Path) -> None:
+    """Relinking a mention to another actor (as the end of a run does) clears the digests
+    of its document's canonical events; `StoryBuilder.finish` computes those of the run's
+    documents again, as reading their reports gives them, and leaves the rest alone."""
+    with Store(_copy(example_db, tmp_path / "kb.db"), create=False) as store:
+        merged = sorted({r[0] for r in store.conn.execute("SELECT into_id FROM event_merges")})
+        event = merged[0]
+        doc = store.conn.execute("SELECT document_id FROM event_mentions m JOIN events e "
+                                 "ON e.id = m.event_id WHERE e.canonical = ? LIMIT 1",
+                                 (event,)).fetchone()[0]
+        row = store.conn.execute("SELECT document_id, idx, actor_id FROM mentions "
+                                 "WHERE document_id = ? AND actor_id IS NOT NULL LIMIT 1",
+                                 (doc,)).fetchone()
+        digest = lambda e: store.conn.execute(  # noqa: E731
+            "SELECT digest FROM events WHERE id = ?", (e,)).fetchone()[0]
+        before = digest(event)
+        with store.transaction():
+            # the trigger clears the digests of the document's canonical events
+            store.conn.execute("UPDATE mentions SET actor_id = NULL WHERE document_id = ? "
+                               "AND idx = ?", (row[0], row[1]))
+            store.conn.execute("UPDATE mentions SET actor_id = ? WHERE document_id = ? "
+                               "AND idx = ?", (row[2], row[0], row[1]))
+        assert before is not None and digest(event) is None
+        builder = StoryBuilder(store)
+        with store.transaction():
+            builder.finish()  # no document placed: nothing computed
+        assert digest(event) is None
+        builder.placed = [doc]
+        with store.transaction():
+            builder.finish()
+        assert digest(event) == before and builder.placed == []
+        assert EventMerger(store.events).stale_digests() == []
+
+
 def test_stored_digests_say_what_the_reports_say(seeds: Store, example_db: str,
                                                  tmp_path: Path) -> None:
     """Every canonical event keeps a digest of its reports, combined merge by merge; it

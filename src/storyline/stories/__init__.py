@@ -26,10 +26,12 @@ class StoryBuilder:
         self.rules = rules or story_rules()
         self.clusterer = StoryClusterer(store.stories, self.rules)
         self.merger = EventMerger(store.events, self.rules)
+        self.placed: list[str] = []  # documents placed since the last `finish`
 
     def __call__(self, doc: Document) -> Assignment:
         date = doc.published.isoformat() if doc.published else None
         self.store.stories.save_signature(doc.id, doc.terms, date)
+        self.placed.append(doc.id)
         return self.place(doc.id, doc.terms, date)
 
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
@@ -42,9 +44,10 @@ class StoryBuilder:
         return assignment
 
     def finish(self) -> None:
-        """End of a run, after the actors' last relinks: digests they cleared are
-        computed again."""
-        self.merger.refresh_digests()
+        """End of a run, after the actors' last relinks: the digests they cleared among
+        the events of the run's documents are computed again."""
+        self.merger.refresh_digests(self.placed)
+        self.placed = []
 
     def rebuild(self) -> int:
         """Cluster every stored document again (dated ones in date order, then the

@@ -17,9 +17,11 @@ inferred from it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from storyline.store.events import EventTable
+from storyline.store.sql import rows_in
 from storyline.stories.digest import WEEKDAYS, Digest, Profile
 from storyline.stories.digest import day as _day
 from storyline.stories.rules import StoryRules, story_rules
@@ -300,20 +302,24 @@ class EventMerger:
                                   f"'{mention['time_text']}' is {day.isoformat()}, so the "
                                   "report was written within the week before"})
 
-    def refresh_digests(self) -> int:
-        """Compute again the digests a run left cleared (relinking a mention to another
-        actor at the end of a run clears those of its document's events), so a finished
-        run leaves every canonical event with reports its digest; returns how many."""
-        missing = [r[0] for r in self.events.conn.execute(
-            "SELECT id FROM events WHERE canonical = id AND digest IS NULL "
-            "AND story_id IS NOT NULL")]
-        done = 0
-        for i in range(0, len(missing), 500):
-            for event, reports in self.events.reports(missing[i:i + 500]).items():
-                if reports:
-                    self.events.set_digest(event, Digest.of(reports).to_json())
-                    done += 1
-        return done
+    def refresh_digests(self, documents: Iterable[str]) -> int:
+        """Compute again the digests of the canonical events of `documents` that were
+        cleared (relinking a mention to another actor at the end of a run clears those
+        of its document's events), so a finished run leaves each of its canonical events
+        its digest; returns how many were computed."""
+        events = {r[0] for r in rows_in(
+            self.events.conn,
+            "SELECT DISTINCT e.canonical FROM event_mentions m JOIN events e "
+            "ON e.id = m.event_id WHERE m.document_id IN ({marks})", documents)}
+        missing = [r[0] for r in rows_in(
+            self.events.conn,
+            "SELECT id FROM events WHERE id IN ({marks}) AND digest IS NULL "
+            "AND story_id IS NOT NULL", sorted(events))]
+        reports = self.events.reports(missing) if missing else {}
+        for event in missing:
+            if reports.get(event):
+                self.events.set_digest(event, Digest.of(reports[event]).to_json())
+        return sum(1 for e in missing if reports.get(e))
 
     def stale_digests(self) -> list[str]:
         """Canonical events whose stored digest does not say what their reports say
