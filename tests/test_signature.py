@@ -60,3 +60,35 @@ def test_the_names_of_the_lead_are_keys_of_their_own(signed: Document) -> None:
     assert names.isdisjoint({"barrier", "village", "dam", "governor", "engineer", "monday"})
     assert signed.terms[NAME + "qasr"] == 2  # the title and the first sentence
     assert channel_of(NAME + "qasr") == "lead_names"
+
+
+FRENCH = """Un pont s'effondre sur la route de Tadjourah
+
+Le pont de Randa s'est effondré mardi sous le poids d'un camion de sel, a indiqué la
+préfecture. Les secours ont dégagé le chauffeur des débris et les travaux de la route
+dureront trois mois, selon le ministère des Transports.
+"""
+
+ARABIC = """انهيار جسر على طريق تاجورة
+
+انهار جسر رندة يوم الثلاثاء تحت ثقل شاحنة محملة بالملح، بحسب المحافظة. وأخرجت فرق
+الإنقاذ السائق من تحت الأنقاض، وقالت الوزارة إن أعمال الطريق ستستمر ثلاثة أشهر.
+"""
+
+
+@pytest.mark.parametrize(("raw", "language", "stops", "content"), [
+    (FRENCH, "fr", {"des", "la", "les", "le", "de", "sur"}, {"pont", "préfecture", "camion"}),
+    (ARABIC, "ar", {"على", "من", "إن", "تحت"}, {"جسر", "شاحنة", "الأنقاض", "الطريق"}),
+])
+def test_other_languages_lose_their_stop_words_and_keep_their_words(
+        raw: str, language: str, stops: set[str], content: set[str]) -> None:
+    """A French report parsed by the English model keeps "pont", not "des" and "la"; an
+    Arabic one, which the model does not parse, is keyed by its words as written (the
+    body too, not only the title), without its stop words."""
+    doc = Pipeline()(Document(source="bridge.txt", name="bridge.txt", raw=raw, format="txt",
+                              given={"published": "2026-05-05"}))
+    assert doc.language == language
+    words = {k for k in doc.terms if channel_of(k) == "words"}
+    assert words.isdisjoint(stops)
+    assert content <= words
+    assert any(k.startswith(LEAD) for k in doc.terms)

@@ -12,8 +12,10 @@ adds the document's actors (`@`) and weighs every key by how rare it is
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import Counter
+from functools import cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -32,6 +34,21 @@ NAME = "!"
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
+@cache
+def stop_words(language: str | None) -> frozenset[str]:
+    """The stop words of a language other than English (spaCy's list, which ships with
+    spaCy itself; no model is needed): an English parse of a French paragraph does not
+    know "des" and "la" for stop words. English and unknown languages: none (the
+    parse's own stop flags cover English)."""
+    if not language or language == "en" or not language.isalpha():
+        return frozenset()
+    try:
+        module = importlib.import_module(f"spacy.lang.{language}.stop_words")
+    except ImportError:
+        return frozenset()
+    return frozenset(str(w).lower() for w in getattr(module, "STOP_WORDS", ()))
+
+
 def sign_document(doc: Document) -> Document:
     """Fill `doc.terms` from the parses the nlp stage left in `doc.analyses` and the
     times the time stage resolved."""
@@ -46,9 +63,14 @@ def sign_document(doc: Document) -> Document:
 
     def is_name(pos: str, at: int) -> bool:
         return pos == "PROPN" and not any(a <= at < b for a, b in times)
+
+    language = {p.start: p.language or doc.language for p in doc.paragraphs}
+    parsed = set()
     for base, sdoc in doc.analyses:
+        parsed.add(base)
         if kinds.get(base, "body") not in rules.paragraph_kinds:
             continue
+        stops = stop_words(language.get(base))
         lead_end = 0
         if lead_left > 0:
             for sent in sdoc.sents:
@@ -60,7 +82,8 @@ def sign_document(doc: Document) -> Document:
                 cols.stop_or_punct, cols.pos, cols.lemmas, cols.lowers, strict=True)):
             lemma = lemma.strip()
             if (skip or pos not in rules.parts_of_speech or len(lemma) < rules.min_length
-                    or not any(ch.isalnum() for ch in lemma)):
+                    or not any(ch.isalnum() for ch in lemma) or lower in stops
+                    or lemma in stops):
                 lemma_of.setdefault(lower, None)
                 continue
             lemma_of[lower] = lemma
@@ -72,9 +95,27 @@ def sign_document(doc: Document) -> Document:
                 terms[LEAD + lemma] += 1
                 if name:
                     terms[NAME + lemma] += 1
+    # Paragraphs the language model does not parse (Arabic script): their words as
+    # written, stop words of their language left out; the first one is the lead when
+    # no parsed sentence was.
+    for para in doc.paragraphs:
+        if para.start in parsed or para.kind not in rules.paragraph_kinds:
+            continue
+        stops = stop_words(para.language or doc.language)
+        words = [w for w in _WORD.findall(doc.text[para.start:para.end].lower())
+                 if len(w) >= rules.min_length and w not in stops and w not in STOP_WORDS]
+        for w in words:
+            terms[w] += 1
+            lemma_of.setdefault(w, w)
+        if lead_left > 0 and words:
+            lead_left -= 1
+            for w in words:
+                terms[LEAD + w] += 1
+    title_stops = stop_words(doc.language)
     for word in title:
         key = lemma_of[word] if word in lemma_of else (
-            None if word in STOP_WORDS or len(word) < rules.min_length else word)
+            None if word in STOP_WORDS or word in title_stops or len(word) < rules.min_length
+            else word)
         if key is not None:
             terms[key] += 1
             terms[LEAD + key] += 1
