@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,8 @@ def test_cli_prints_the_table(gold: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:5] == [
-        "3 documents, 2 gold stories, 1 arrival orders", "",
+        "3 documents, 2 gold stories, 1 arrival orders (placed at the end of the run, "
+        "dated ones by date)", "",
         "| system | clusters | pairwise P | R | F1 | B3 P | R | F1 |",
         "|---|---|---|---|---|---|---|---|",
         "| Storyline, order 0 | 2 | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 |"]
@@ -108,3 +110,16 @@ def test_cli_names_a_bad_gold_file(tmp_path: Path) -> None:
     result = run_cli("evaluate", "collection", str(CORPUS), str(bad))
     assert result.returncode == 2
     assert "gold.tsv: no gold row names an article of the collection" in result.stderr
+
+
+def test_one_at_a_time_places_each_report_as_it_arrives(gold: Path) -> None:
+    """The same collection placed one report at a time, as the web API places posted
+    reports: the same stories here, and the report says which way they were placed."""
+    report = run(CORPUS, gold, orders=2, one_at_a_time=True)
+    assert report.one_at_a_time and report.to_json()["one_at_a_time"] is True
+    assert all(o["bcubed_f1"] == 1.0 for o in report.orders)
+    assert "each placed as it arrives" in report.format().splitlines()[0]
+    result = run_cli("evaluate", "collection", str(CORPUS), str(gold), "--orders", "1",
+                     "--one-at-a-time", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["one_at_a_time"] is True

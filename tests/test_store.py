@@ -34,7 +34,8 @@ def test_new_database_has_schema_wal_and_fts(tmp_path: Path) -> None:
                                                             "canonical event digests",
                                                             "story dates in the posting "
                                                             "lists",
-                                                            "actor keys name their kind"]
+                                                            "actor keys name their kind",
+                                                            "documents waiting for a story"]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}

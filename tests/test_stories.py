@@ -28,6 +28,7 @@ from conftest import CORPUS, SHARED
 from storyline.actors.resolve import Resolver
 from storyline.clean.rules import load_data
 from storyline.cli import app
+from storyline.ingest.readers import read
 from storyline.ingest.run import ingest
 from storyline.model import Document, Mention
 from storyline.pipeline import CLEAN_STAGES, Pipeline
@@ -152,7 +153,35 @@ def test_seed_reports_of_one_visit_share_a_story_and_the_other_has_its_own(
     assert story_of(seed_ids["000"]) == story_of(seed_ids["002"])
     assert story_of(seed_ids["004"]) not in (None, story_of(seed_ids["000"]))
     assert seeds.stories.count() == 2
-    assert seeds.stories.story_of(seed_ids["000"]) == story_id(seed_ids["000"])  # it came first
+    # an ingest run places its dated reports first: 002 starts the story, though 000 was
+    # read first
+    assert seeds.stories.story_of(seed_ids["000"]) == story_id(seed_ids["002"])
+
+
+def test_a_run_places_the_documents_an_interrupted_run_left_out_of_stories(
+        tmp_path: Path) -> None:
+    """A run places its documents in stories at its end; documents a run cut off before
+    then stored (signed, in no story) are placed by the next run, in date order."""
+    if not SEEDS.exists():
+        pytest.skip("shared corpora not present")
+    files = sorted(SEEDS.glob("*.txt"))
+    with Store(tmp_path / "kb.db") as store:
+        builder, pipeline = StoryBuilder(store, defer=True), Pipeline()
+        resolver = Resolver(store.actors)
+        with store.transaction():  # the interrupted run: 000 and 002 stored, never placed
+            for item in read([str(f) for f in files[:2]]):
+                assert isinstance(item, Document)
+                store.add(pipeline(item), resolver.resolve, builder)
+        left = [doc for doc, _ in store.stories.unplaced()]
+        assert len(left) == 2 and store.stories.count() == 0
+        # the dated report (002) comes first
+        assert store.stories.unplaced()[0][1] is not None
+        report = ingest([str(files[2])], store)
+        assert report.stored == 1 and store.stories.unplaced() == []
+        ids = [r["id"] for r in store.iter_documents()]
+        stories = [store.stories.story_of(i) for i in ids]
+        assert None not in stories and stories[0] == stories[1] != stories[2]
+        assert stories[0] == story_id(left[0])
 
 
 def test_thursday_meeting_is_one_event_reported_by_both_documents(
@@ -176,7 +205,7 @@ def test_merge_evidence_of_the_meeting_is_recorded(
         seeds: Store, seed_ids: dict[str, str], meeting: dict[str, Any]) -> None:
     (merge,) = seeds.events.merges(meeting["id"])
     assert merge["into_id"] == meeting["id"]
-    assert merge["document_id"] == seed_ids["002"]
+    assert merge["document_id"] == seed_ids["000"]  # 000's report merged into 002's
     features = {e["feature"]: e for e in merge["evidence"]}
     assert {"same_type", "shared_participant", "same_place", "same_date"} <= features.keys()
     assert not {"other_place", "other_date"} & features.keys()
@@ -560,13 +589,14 @@ def test_migration_8_names_the_kind_in_the_actor_keys_of_an_older_store(
             old.execute("UPDATE stories SET centroid = ? WHERE id = ?", (json.dumps(
                 {("@" + k.split(":", 1)[1] if k.startswith("@") else k): w
                  for k, w in centroid.items()}), sid))
-        old.execute("DELETE FROM schema_migrations WHERE version = 8")
+        old.execute("DELETE FROM schema_migrations WHERE version >= 8")
+        old.execute("DROP TABLE story_pending")  # migration 9's table
         old.execute("PRAGMA user_version = 7")
     assert old.execute("SELECT count(*) FROM term_stats WHERE term LIKE '@%:%'"
                        ).fetchone()[0] == 0
     old.close()
     with Store(path, create=False) as store:
-        assert store.schema_version == 8
+        assert store.schema_version == 9
         assert _story_tables(store) == current
 
 
@@ -946,7 +976,8 @@ def test_clearing_stories_unmerges_and_restores_each_events_own_values(
         row = dict(store.conn.execute("SELECT * FROM events WHERE id = ?",
                                       (meeting["id"],)).fetchone())
         own = json.loads(row["own"])
-        assert (row["date_value"], own["date_value"]) == ("2025-08-28", None)  # 000 had none
+        # the canonical event is 002's, which gives the date itself; 000's merged into it
+        assert (row["date_value"], own["date_value"]) == ("2025-08-28", "2025-08-28")
         merged_away = [r["event_id"] for r in store.conn.execute("SELECT * FROM event_merges")]
         assert merged_away
         with store.transaction():
@@ -1081,7 +1112,7 @@ def test_story_command_shows_summary_timeline_flags_and_sources_matrix(
                                              outlet_name(None, seed_ids["000"]), "origins"]
     record = json.loads(_cli("story", sid, "--json", "--db", seeds_db).stdout)
     assert record["id"] == sid
-    assert [d["id"] for d in record["documents"]] == [seed_ids["000"], seed_ids["002"]]
+    assert [d["id"] for d in record["documents"]] == [seed_ids["002"], seed_ids["000"]]
     (row,) = [r for r in record["matrix"]
               if r["event"] == agreement["id"] and r["fact"] == "it happened"]
     assert row["outlets"] == {"Rudaw": True, outlet_name(None, seed_ids["000"]): True}
@@ -1121,7 +1152,7 @@ def test_event_command_shows_corroboration_conflicts_and_merges(
     assert record["origins"] == 3 and record["single_origin"] is False
     assert "state media of Iraq" in record["origin_names"]
     assert [c["kind"] for c in record["conflicts"]] == ["title"]
-    assert [m["document_id"] for m in record["merges"]] == [seed_ids["002"]]
+    assert [m["document_id"] for m in record["merges"]] == [seed_ids["000"]]
     assert {s["citations"][0]["role"] for s in record["summary"]} == {"source"}
     text = _flat(_cli("event", agreement["id"], "--db", seeds_db).stdout)
     assert ("2 documents, 2 outlets (Rudaw, unknown outlet (doc-f4ca2c2b)), 1 independent "
@@ -1182,7 +1213,7 @@ def test_export_has_stories_and_the_cross_document_fields(
         for sentence in record["summary"]:
             assert sentence["text"] and sentence["citations"]
             assert sentence["event"] in record["events"]
-    assert stories[meeting["story_id"]]["documents"] == [seed_ids["000"], seed_ids["002"]]
+    assert stories[meeting["story_id"]]["documents"] == [seed_ids["002"], seed_ids["000"]]
     events = {e["id"]: e for e in data["events"]}
     assert events.keys() == {e["id"] for e in seeds.events.listing(min_score=0)}
     for record in events.values():

@@ -583,6 +583,10 @@ def evaluate_collection(
              "story (or label, cluster) column.")],
     orders: Annotated[int, typer.Option(help="Shuffled arrival orders to score.")] = 4,
     seed: Annotated[int, typer.Option(help="Seed of the first arrival order.")] = 0,
+    one_at_a_time: Annotated[bool, typer.Option(
+        "--one-at-a-time", help="Place each article as it arrives (as the web API does), "
+                                "not at the end of the run in date order (as ingest does).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Story clustering on a labelled collection of your own: pairwise and B-cubed scores
@@ -591,7 +595,7 @@ def evaluate_collection(
     from storyline.evaluate.collection import run
 
     try:
-        report = run(collection, gold, orders=orders, seed=seed)
+        report = run(collection, gold, orders=orders, seed=seed, one_at_a_time=one_at_a_time)
     except (StorylineError, OSError, ValueError) as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_ERROR) from exc

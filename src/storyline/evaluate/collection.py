@@ -11,7 +11,9 @@ to the collection folder, by its file name when that is unique, by its `id` fiel
 
 `run` reads the collection once through the per-document stages, as `storyline ingest`
 does, then stores the documents in shuffled orders, each into a fresh in-memory store,
-so that each order is placed in stories one document at a time; every order is scored
+and places them in stories as an ingest run does (at the end of the run, dated reports
+by date, then undated ones in the order read), or with `one_at_a_time` as each arrives
+(as reports posted one by one to the web API are); every order is scored
 with pairwise and B-cubed precision, recall and F1 against the gold labels. The baseline
 is TF-IDF cosine with average-link clustering over the same cleaned texts, its threshold
 tuned on the gold labels themselves (an oracle no real system has).
@@ -135,6 +137,7 @@ class CollectionReport:
     unmatched: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    one_at_a_time: bool = False
 
     def mean(self, key: str) -> float:
         return float(statistics.mean(o[key] for o in self.orders))
@@ -152,13 +155,15 @@ class CollectionReport:
                                  "pairwise": s(self.baseline_pairwise),
                                  "bcubed": s(self.baseline_bcubed)},
                 "unmatched": self.unmatched, "rejected": self.rejected,
-                "seconds": self.seconds}
+                "seconds": self.seconds, "one_at_a_time": self.one_at_a_time}
 
     def format(self) -> str:
         def pct(x: float) -> str:
             return f"{100 * x:.1f}"
+        mode = ("each placed as it arrives" if self.one_at_a_time else
+                "placed at the end of the run, dated ones by date")
         lines = [f"{self.documents} documents, {self.gold_stories} gold stories, "
-                 f"{len(self.orders)} arrival orders", "",
+                 f"{len(self.orders)} arrival orders ({mode})", "",
                  "| system | clusters | pairwise P | R | F1 | B3 P | R | F1 |",
                  "|---|---|---|---|---|---|---|---|"]
         for o in self.orders:
@@ -206,9 +211,10 @@ def analyse(paths: Sequence[str], pipeline: Pipeline | None = None,
 
 
 def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed: int = 0,
-        pipeline: Pipeline | None = None) -> CollectionReport:
+        pipeline: Pipeline | None = None, one_at_a_time: bool = False) -> CollectionReport:
     """Score Storyline's stories for a labelled collection (a folder or file of articles)
-    in `orders` shuffled arrival orders (seeds `seed` ...), beside the oracle baseline."""
+    in `orders` shuffled arrival orders (seeds `seed` ...), beside the oracle baseline;
+    placed as an ingest run places them, or each as it arrives (`one_at_a_time`)."""
     if orders < 1:
         raise ValueError(f"orders must be 1 or more, not {orders}")
     started = time.perf_counter()
@@ -226,7 +232,7 @@ def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed:
     rows = []
     for s in range(seed, seed + orders):
         with Store(":memory:") as store:
-            ids = store_documents(analysed, store, seed=s)
+            ids = store_documents(analysed, store, seed=s, batch=not one_at_a_time)
             pred = {ids[d]: story for d, story in store.stories.assignments()
                     if ids.get(d) in labels}
         p, b = pairwise(labels, pred), bcubed(labels, pred)
@@ -240,4 +246,4 @@ def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed:
     return CollectionReport(
         len(scored), len(set(labels.values())), rows, threshold, len(set(base.values())),
         pairwise(labels, base), bcubed(labels, base), unmatched, rejected,
-        round(time.perf_counter() - started, 1))
+        round(time.perf_counter() - started, 1), one_at_a_time)

@@ -123,19 +123,23 @@ def analyse_documents(docs: Sequence[EcbDocument], recognizer: Recognizer | None
 
 
 def store_documents(analysed: Sequence[tuple[str, Document]], store: Store, *,
-                    seed: int = 0) -> dict[str, str]:
+                    seed: int = 0, batch: bool = True) -> dict[str, str]:
     """Store copies of analysed documents in the order `seed` shuffles them to, through
-    actor resolution and the story stage; returns Storyline document id -> ECB+ name."""
+    actor resolution and the story stage; returns Storyline document id -> ECB+ name.
+    As `storyline ingest` does, the documents are placed in stories at the end (`batch`:
+    dated ones by date, then the rest in the shuffled order); with `batch=False` each is
+    placed as it is stored (one report at a time, as through the web API)."""
     order = list(analysed)
     random.Random(seed).shuffle(order)
     resolver = Resolver(store.actors)
-    builder = StoryBuilder(store)
+    builder = StoryBuilder(store, defer=batch)
     names: dict[str, str] = {}
     with store.transaction():
         for name, analysed_doc in order:
             doc = copy.deepcopy(analysed_doc)  # the store fills in ids and links
             store.add(doc, resolver.resolve, builder)
             names[doc.id] = name
+        builder.place_waiting()
         resolver.finish()
         builder.finish()
     return names

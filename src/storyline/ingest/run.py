@@ -105,7 +105,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
     paths = list(paths)
     gazetteer = store.actors.person_names()
     resolver = Resolver(store.actors)
-    stories = StoryBuilder(store)
+    stories = StoryBuilder(store, defer=True)
     report = IngestReport()
     remote = None
     if ray_address is not None:
@@ -131,6 +131,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
                     pending, last_commit = 0, time.monotonic()
                 if progress:
                     progress(report, item.source)
+        stories.place_waiting()  # the run's documents, dated ones by date
         resolver.finish()
         stories.finish()
     except KeyboardInterrupt:

@@ -440,4 +440,16 @@ UPDATE stories SET centroid = (
 """),
 )
 
+MIGRATIONS += (
+    # An ingest run places its documents in stories at its end, in date order: until
+    # then each waits here (a run cut off before its end leaves them for the next).
+    Migration(9, "documents waiting for a story", """
+CREATE TABLE story_pending (
+    seq INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
+    date TEXT
+);
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

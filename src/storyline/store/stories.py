@@ -201,6 +201,7 @@ class StoryTable:
                           (doc_id, story_id, similarity, _json(evidence), int(seq)))
         self.conn.execute("UPDATE events SET story_id = ? WHERE id IN (SELECT event_id FROM "
                           "event_mentions WHERE document_id = ?)", (story_id, doc_id))
+        self.conn.execute("DELETE FROM story_pending WHERE document_id = ?", (doc_id,))
 
     def story_of(self, doc_id: str) -> str | None:
         row = self.conn.execute("SELECT story_id FROM story_documents WHERE document_id = ?",
@@ -211,7 +212,7 @@ class StoryTable:
         """Forget every story, merge and inferred date (before a rebuild)."""
         self.forget()
         for table in ("story_keys", "story_documents", "stories", "term_stats",
-                      "event_merges", "inferred_dates"):
+                      "event_merges", "inferred_dates", "story_pending"):
             self.conn.execute(f"DELETE FROM {table}")
         # Restore each event's own values where a merge had overwritten them.
         rows = self.conn.execute("SELECT id, own FROM events WHERE own IS NOT NULL").fetchall()
@@ -225,6 +226,18 @@ class StoryTable:
                  own["location"], own["location_document"], own["location_mention"],
                  own["topics"], own["score"], r["id"]))
         self.conn.execute("UPDATE events SET canonical = id, story_id = NULL, digest = NULL")
+
+    def wait(self, doc_id: str, date: str | None) -> None:
+        """Keep a signed document for placing later (`unplaced`)."""
+        self.conn.execute("INSERT OR REPLACE INTO story_pending (document_id, date) "
+                          "VALUES (?, ?)", (doc_id, date))
+
+    def unplaced(self) -> list[tuple[str, str | None]]:
+        """Documents waiting for a story, as (id, date): dated ones by date first, then
+        the rest, each group in the order they were stored (a run places its documents
+        at its end; one cut off before then leaves them here for the next)."""
+        return [(r["document_id"], r["date"]) for r in self.conn.execute(
+            "SELECT document_id, date FROM story_pending ORDER BY date IS NULL, date, seq")]
 
     def documents_for_rebuild(self) -> list[tuple[str, str | None]]:
         """Every signed document as (id, date): dated ones by date first, then the rest."""
