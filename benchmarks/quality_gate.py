@@ -80,14 +80,15 @@ def _definitions() -> tuple[Metric, ...]:
                "--split test --json",
                f"scores[label={label}, level={level}].f1")
         for label in ATTRIBUTION_LABELS for level in ATTRIBUTION_LEVELS)
-    stories = tuple(
-        Metric(f"ecbplus.stories.{kind}.f1", "stories", "ECB+", f"{ECB_TEST}, seed 0",
-               "python benchmarks/ecbplus_stories.py --split test",
-               f"clustering.storyline.{kind}.f1")
-        for kind in ("bcubed", "pairwise")) + (
+    stories = (
+        *(Metric(f"ecbplus.stories.{kind}.f1", "stories", "ECB+", f"{ECB_TEST}, seed 0",
+                 "python benchmarks/ecbplus_stories.py --split test",
+                 f"clustering.storyline.{kind}.f1")
+          for kind in ("bcubed", "pairwise")),
         Metric("ecbplus.stories.bcubed.f1.mean_of_8_orders", "stories", "ECB+",
                f"{ECB_TEST}, seeds 0-7", "python benchmarks/ecbplus_stories.py --split test",
-               "clustering.orders.mean_bcubed_f1"),)
+               "clustering.orders.mean_bcubed_f1"),
+    )
     coref = (
         Metric("ecbplus.event_coref.in_stories.conll_f1", "stories", "ECB+",
                f"{ECB_TEST}, seed 0",

@@ -175,6 +175,26 @@ class Store:
             raise
         self.commit()
 
+    @contextmanager
+    def savepoint(self, name: str = "step") -> Iterator[None]:
+        """All of the block is written or none of it: a savepoint inside the open
+        transaction (which goes on), or a transaction of its own when none is open."""
+        own = not self._in_tx
+        self.begin()
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            self.stories.forget()
+            if own:
+                self.rollback()
+            raise
+        self.conn.execute(f"RELEASE {name}")
+        if own:
+            self.commit()
+
     # --- writing ---------------------------------------------------------------------
 
     def has(self, doc_id: str) -> bool:

@@ -199,9 +199,35 @@ class StoryTable:
         """Record that a document is the `seq`-th (from 0) of a story."""
         self.conn.execute("INSERT OR REPLACE INTO story_documents VALUES (?,?,?,?,?)",
                           (doc_id, story_id, similarity, _json(evidence), int(seq)))
+        self.attach_events(doc_id, story_id)
+        self.conn.execute("DELETE FROM story_pending WHERE document_id = ?", (doc_id,))
+
+    def attach_events(self, doc_id: str, story_id: str | None) -> None:
+        """The events a document reports belong to `story_id` (None: to no story yet)."""
         self.conn.execute("UPDATE events SET story_id = ? WHERE id IN (SELECT event_id FROM "
                           "event_mentions WHERE document_id = ?)", (story_id, doc_id))
-        self.conn.execute("DELETE FROM story_pending WHERE document_id = ?", (doc_id,))
+
+    def members(self, story_id: str) -> list[str]:
+        """The documents of a story, in the order they joined."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT document_id FROM story_documents WHERE story_id = ? ORDER BY seq",
+            (story_id,))]
+
+    def member_dates(self, story_id: str, without: str) -> tuple[str | None, str | None]:
+        """The first and last day of a story's dated documents but `without`."""
+        row = self.conn.execute(
+            "SELECT min(substr(d.published, 1, 10)), max(substr(d.published, 1, 10)) FROM "
+            "story_documents sd JOIN documents d ON d.id = sd.document_id WHERE "
+            "sd.story_id = ? AND sd.document_id != ? AND d.published IS NOT NULL",
+            (story_id, without)).fetchone()
+        return row[0], row[1]
+
+    def delete(self, story_id: str) -> None:
+        """Remove a story that no document is left in (its keys go with it)."""
+        self._states.pop(story_id, None)
+        self.conn.execute("DELETE FROM story_keys WHERE story_id = ?", (story_id,))
+        self.conn.execute("DELETE FROM story_documents WHERE story_id = ?", (story_id,))
+        self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
 
     def story_of(self, doc_id: str) -> str | None:
         row = self.conn.execute("SELECT story_id FROM story_documents WHERE document_id = ?",

@@ -47,25 +47,67 @@ class StoryBuilder:
         return self.place(doc.id, doc.terms, date)
 
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
-        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
+        """Place one document in a story and merge its events there."""
         reports = ReportCache()  # what affinity reads, linking reuses
-        assignment = self.clusterer.assign(
-            doc_id, terms, entities, date,
-            affinity=lambda story: self.merger.affinity(doc_id, story, reports))
+        assignment = self._assign(doc_id, terms, date, reports)
         self.merger.link(doc_id, assignment.story, reports)
         return assignment
+
+    def _assign(self, doc_id: str, terms: dict[str, int], date: str | None,
+                reports: ReportCache) -> Assignment:
+        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
+        return self.clusterer.assign(
+            doc_id, terms, entities, date,
+            affinity=lambda story: self.merger.affinity(doc_id, story, reports))
 
     def place_waiting(self) -> int:
         """Place the documents not yet in a story (the run's, with `defer`, and any a run
         cut off before its end left): dated ones by date, then the rest, each group in
-        the order stored. Returns how many."""
+        the order stored. Returns how many.
+
+        Then, `refine_passes` times, each is looked at again against the stories the
+        whole batch formed (`StoryClusterer.reconsider`), and moves when another story
+        now fits it better; only then are their events merged, in the same order. A
+        long batch goes through this in windows of `refine_window` documents. All of
+        it is one savepoint: cut off, the documents stay waiting for the next run."""
+        with self.store.savepoint("placing"):
+            return self._place_batch(self.store.stories.unplaced())
+
+    def _place_batch(self, batch: list[tuple[str, str | None]]) -> int:
+        window = self.rules.refine_window
+        for start in range(0, len(batch), window):
+            self._place_window(batch[start:start + window])
+        return len(batch)
+
+    def _place_window(self, batch: list[tuple[str, str | None]]) -> None:
         table = self.store.stories
-        waiting = table.unplaced()
-        for doc_id, date in waiting:
-            signed = table.signature(doc_id)
-            if signed is not None:
-                self.place(doc_id, signed[0], date)
-        return len(waiting)
+        signed: list[tuple[str, dict[str, int], str | None]] = []
+        joined: dict[str, dict[str, float]] = {}  # what each document's story gained
+        for doc_id, date in batch:
+            found = table.signature(doc_id)
+            if found is not None:
+                signed.append((doc_id, found[0], date))
+                joined[doc_id] = self._assign(doc_id, found[0], date, ReportCache()).vector
+        for _ in range(self.rules.refine_passes):
+            moved = 0
+            for doc_id, terms, date in signed:
+                entities = table.entity_counts(doc_id, self.rules.entity_kinds)
+                again = self.clusterer.reconsider(doc_id, terms, entities, date,
+                                                  joined[doc_id])
+                if again is not None:
+                    joined[doc_id] = again.vector
+                    moved += 1
+            if not moved:
+                break
+        # Events merge in the order placed, each document's with those of the documents
+        # before it in its final story.
+        for doc_id, _, _ in signed:
+            table.attach_events(doc_id, None)
+        for doc_id, _, _ in signed:
+            story = table.story_of(doc_id)
+            table.attach_events(doc_id, story)
+            if story is not None:
+                self.merger.link(doc_id, story, ReportCache())
 
     def finish(self) -> None:
         """End of a run, after the actors' last relinks: the digests they cleared among
@@ -77,10 +119,7 @@ class StoryBuilder:
         """Cluster every stored document again (dated ones in date order, then the
         rest) and merge events again; returns the number of stories."""
         table = self.store.stories
-        with self.store.transaction():
+        with self.store.savepoint("rebuild"):
             table.clear()
-            for doc_id, date in table.documents_for_rebuild():
-                signed = table.signature(doc_id)
-                if signed is not None:
-                    self.place(doc_id, signed[0], date)
+            self._place_batch(table.documents_for_rebuild())
         return table.count()

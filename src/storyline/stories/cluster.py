@@ -51,6 +51,7 @@ class Assignment:
     similarity: float | None
     new: bool
     evidence: dict[str, Any] = field(default_factory=dict)
+    vector: Vector = field(default_factory=dict, repr=False)  # what the story gained
 
 
 @dataclass
@@ -201,20 +202,29 @@ class StoryClusterer:
         self.table = table
         self.rules = rules or story_rules()
 
-    def score(self, doc_id: str, terms: dict[str, int], entities: Entities,
-              date: str | None) -> Placement:
-        """The document's vector and its score against each candidate story (its key
-        counts are added to the document frequencies)."""
-        rules = self.rules
+    def vector(self, terms: dict[str, int], entities: Entities, *, count: bool = True
+               ) -> Vector:
+        """A document's vector with the document frequencies known now; with `count`,
+        its keys are then added to them (once per document)."""
         keys = keys_of(terms, entities)
         documents, df = self.table.document_frequencies(keys)
         vec = vectorize(keys, documents, df)
-        self.table.count_keys(keys)
+        if count:
+            self.table.count_keys(keys)
+        return vec
+
+    def candidates(self, vec: Vector, date: str | None, exclude: str | None = None
+                   ) -> tuple[list[Scored], list[dict[str, Any]]]:
+        """The stories blocking finds for a vector (but `exclude`), scored, and those
+        passed over as too far in time."""
+        rules = self.rules
         skipped: list[dict[str, Any]] = []
         near: dict[str, int | None] = {}  # story -> days apart (None: a side is undated)
         versions: dict[str, int] = {}
         for sid, first, last, version in self.table.candidate_dates(
                 strongest(vec, rules.query_keys, rules.blocking_channels), rules.per_key):
+            if sid == exclude:
+                continue
             apart = _days_apart(date, first, last) if date else None
             if apart is not None and apart > rules.window_days:
                 skipped.append({"story": sid, "days_apart": apart})
@@ -230,7 +240,62 @@ class StoryClusterer:
             penalty = time_penalty(apart, rules)
             scored.append(Scored(states[sid], feats, probability(feats, rules, penalty),
                                  apart, penalty))
+        return scored, skipped
+
+    def score(self, doc_id: str, terms: dict[str, int], entities: Entities,
+              date: str | None) -> Placement:
+        """The document's vector and its score against each candidate story (its key
+        counts are added to the document frequencies)."""
+        vec = self.vector(terms, entities)
+        scored, skipped = self.candidates(vec, date)
         return Placement(vec, scored, skipped)
+
+    def reconsider(self, doc_id: str, terms: dict[str, int], entities: Entities,
+                   date: str | None, joined: Vector) -> Assignment | None:
+        """Look again at where a placed document went, now that the documents placed
+        after it are known (their words' frequencies, the stories they formed): it
+        moves to the best other story when that one reaches the threshold and scores it
+        higher than its own story does without it (`joined`: the vector its story
+        gained from it, `Assignment.vector`). A document alone in its story moves to
+        any story that reaches the threshold; none leaves a story to stand alone.
+        Returns the new assignment, or None when it stays."""
+        rules = self.rules
+        own_id = self.table.story_of(doc_id)
+        own = self.table.state(own_id) if own_id else None
+        if own is None:
+            return None
+        vec = self.vector(terms, entities, count=False)
+        scored, skipped = self.candidates(vec, date, exclude=own.id)
+        best = max(scored, key=lambda s: (s.score, s.story.id), default=None)
+        if best is None or best.score < rules.threshold:
+            return None
+        rest: StoryState | None = None
+        left: float | None = None
+        if own.size > 1:
+            first, last = self.table.member_dates(own.id, doc_id)
+            centroid = {k: round(w - joined.get(k, 0.0), 5) for k, w in own.centroid.items()}
+            rest = StoryState(own.id, {k: w for k, w in centroid.items() if w > 1e-4},
+                              first, last, own.size - 1, own.version)
+            apart = _days_apart(date, first, last) if date else None
+            left = probability(features(Channels.of(vec), rest), rules,
+                               time_penalty(apart, rules))
+            if best.score <= left:
+                return None
+        if rest is None:
+            self.table.delete(own.id)
+        else:
+            rest.version = self.table.next_version()
+            self.table.save(rest, strongest(rest.centroid, rules.index_keys,
+                                            rules.blocking_channels))
+        evidence: dict[str, Any] = {
+            "score": round(best.score, 4), "threshold": rules.threshold,
+            "features": {k: round(v, 4) for k, v in best.features.items()},
+            "days_apart": best.days_apart, "time_penalty": round(best.time_penalty, 4),
+            "shared": self._shared(vec, best.story.centroid),
+            "too_far_in_time": skipped[:5], "moved_from": own.id,
+            "score_there": None if left is None else round(left, 4)}
+        return self.join(doc_id, Placement(vec, scored, skipped), best.story, date,
+                         round(best.score, 4), evidence)
 
     def assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
                date: str | None, affinity: Callable[[str], float] | None = None
@@ -268,7 +333,7 @@ class StoryClusterer:
         """Add the document to `story` and record why."""
         self._grow(story, placement.vector, date)
         self.table.assign(doc_id, story.id, score, evidence, story.size - 1)
-        return Assignment(story.id, score, False, evidence)
+        return Assignment(story.id, score, False, evidence, placement.vector)
 
     def start(self, doc_id: str, placement: Placement, date: str | None,
               closest: Scored | None = None) -> Assignment:
@@ -280,7 +345,7 @@ class StoryClusterer:
                     "too_far_in_time": placement.skipped[:5]}
         self._grow(story, placement.vector, date)
         self.table.assign(doc_id, story.id, None, evidence, story.size - 1)
-        return Assignment(story.id, None, True, evidence)
+        return Assignment(story.id, None, True, evidence, placement.vector)
 
     def _grow(self, story: StoryState, vec: Vector, date: str | None) -> None:
         centroid = dict(story.centroid)

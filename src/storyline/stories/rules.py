@@ -47,6 +47,8 @@ class StoryRules:
     decay_per_week: float
     same_days_bonus: float
     margin: float
+    refine_passes: int
+    refine_window: int
     merge_threshold: float
     weights: dict[str, float]
     max_shared: int
@@ -134,6 +136,8 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         decay_per_week=float(_need(c, "decay_per_week", "clustering")),
         same_days_bonus=float(_need(c, "same_days_bonus", "clustering")),
         margin=float(_need(c, "margin", "clustering")),
+        refine_passes=int(_need(c, "refine_passes", "clustering")),
+        refine_window=max(1, int(_need(c, "refine_window", "clustering"))),
         merge_threshold=float(_need(m, "threshold", "merging")),
         weights=weights,
         max_shared=int(_need(m, "max_shared", "merging")),
