@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -56,6 +57,7 @@ from storyline.stories.digest import Digest
 from storyline.stories.merge import EventMerger, Profile, merged_values, score
 from storyline.stories.rules import StoryRules, StoryRulesError, parse_rules, story_rules
 from storyline.stories.signature import LEAD, NAME
+from storyline.stories.split import average_link, parts
 from storyline.stories.story import StoryReader
 
 SEEDS = SHARED / "seeds"
@@ -1030,6 +1032,104 @@ def test_a_long_batch_is_placed_and_looked_at_again_in_windows(
                      for step in ("place", "look", "merge") for name in window]
     story = dict(kb.stories.assignments())
     assert len(set(story.values())) == 2 and kb.stories.unplaced() == []
+
+
+def _blocks(sizes: list[int], within: float = 0.8, across: float = 0.05) -> np.ndarray:
+    """A symmetric score matrix of groups of `sizes`: `within` inside, `across` between."""
+    group = [g for g, n in enumerate(sizes) for _ in range(n)]
+    sim = np.array([[within if a == b else across for b in group] for a in group])
+    np.fill_diagonal(sim, 0.0)
+    return sim
+
+
+def test_a_story_splits_only_into_groups_large_enough_and_far_enough_apart() -> None:
+    assert parts(_blocks([3, 3]), 0.2, 3) == [[0, 1, 2], [3, 4, 5]]
+    assert parts(_blocks([3, 2]), 0.2, 3) is None  # two reports are not a story to split
+    assert parts(_blocks([3, 3], across=0.3), 0.2, 3) is None  # they still join
+    assert parts(_blocks([4]), 0.2, 3) is None
+    # a lone odd report goes to the group it fits best
+    sim = _blocks([3, 3, 1])
+    sim[6, 3:6] = sim[3:6, 6] = 0.15
+    sim[6, 0:3] = sim[0:3, 6] = 0.1
+    assert parts(sim, 0.2, 3) == [[0, 1, 2], [3, 4, 5, 6]]
+    assert average_link(_blocks([2, 2]), 0.5) == [[0, 1], [2, 3]]
+
+
+ELECTION_TOO = _lead({"election": 2, "ballot": 3, "vote": 2, "turnout": 2, "candidate": 1},
+                     "ballot", "vote")
+
+
+def _force_into_first_story(kb: Store, builder: StoryBuilder, first: str,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every report the builder places joins the story of `first` (once it has one):
+    as when an early report that fits both draws two events' reports into one story."""
+    clusterer = builder.clusterer
+    assign = clusterer.assign
+
+    def into_first(doc_id: str, terms: dict[str, int], entities: Any, date: str | None,
+                   affinity: Any = None) -> Assignment:
+        story = kb.stories.story_of(first)
+        state = kb.stories.state(story) if story else None
+        if state is None or doc_id == first:
+            return assign(doc_id, terms, entities, date, affinity)
+        return clusterer.join(doc_id, clusterer.score(doc_id, terms, entities, date),
+                              state, date, None, {})
+
+    monkeypatch.setattr(clusterer, "assign", into_first)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.2])
+def test_a_story_of_two_events_formed_in_a_batch_is_split(
+        kb: Store, monkeypatch: pytest.MonkeyPatch, threshold: float) -> None:
+    """Three water reports and three election reports drawn into one story are split
+    into two when the batch is placed: the water story keeps the id, the election
+    reports go to a story named after the first of them, with `split_from` and their
+    mean score against the water reports as evidence; each story's keys are its own.
+    With `split_threshold` 0 they stay together."""
+    rules = dataclasses.replace(story_rules(), split_threshold=threshold)
+    builder = StoryBuilder(kb, rules, defer=True)
+    corpus = [("w1", WATER), ("e1", ELECTION), ("w2", WATER_TOO), ("e2", ELECTION_TOO),
+              ("w3", WATER), ("e3", ELECTION)]
+    with kb.transaction():
+        ids = {name: _stored(kb, name, "2026-03-02", terms, builder)
+               for name, terms in corpus}
+    _force_into_first_story(kb, builder, ids["w1"], monkeypatch)
+    assert builder.place_waiting() == 6
+    story = dict(kb.stories.assignments())
+    if not threshold:
+        assert len(set(story.values())) == 1
+        return
+    water, election = story_id(ids["w1"]), story_id(ids["e1"])
+    assert {story[ids[n]] for n in ("w1", "w2", "w3")} == {water}
+    assert {story[ids[n]] for n in ("e1", "e2", "e3")} == {election}
+    for name in ("e1", "e2", "e3"):
+        _, evidence = kb.stories.placement(ids[name])
+        assert evidence["split_from"] == water and evidence["split_link"] < threshold
+    assert "split_from" not in kb.stories.placement(ids["w2"])[1]
+    states = kb.stories.states([water, election])
+    assert (states[water].size, states[election].size) == (3, 3)
+    assert "ballot" not in states[water].centroid and "water" not in states[election].centroid
+    assert [doc for doc in kb.stories.members(election)] == [ids["e1"], ids["e2"], ids["e3"]]
+    keys = {tuple(r) for r in kb.conn.execute("SELECT key, story_id FROM story_keys")}
+    assert ("ballot", election) in keys and ("ballot", water) not in keys
+
+
+def test_a_story_with_reports_of_an_earlier_run_is_not_split(
+        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A story that holds a report of an earlier run (its events merged already) is not
+    split by the next run, however its new reports group."""
+    builder = StoryBuilder(kb, defer=True)
+    with kb.transaction():
+        first = _stored(kb, "w1", "2026-03-01", WATER, builder)
+    builder.place_waiting()
+    corpus = [("e1", ELECTION), ("w2", WATER_TOO), ("e2", ELECTION_TOO), ("w3", WATER),
+              ("e3", ELECTION)]
+    with kb.transaction():
+        for name, terms in corpus:
+            _stored(kb, name, "2026-03-02", terms, builder)
+    _force_into_first_story(kb, builder, first, monkeypatch)
+    assert builder.place_waiting() == 5
+    assert set(dict(kb.stories.assignments()).values()) == {story_id(first)}
 
 
 def test_placing_a_batch_cut_off_half_way_leaves_every_document_waiting(

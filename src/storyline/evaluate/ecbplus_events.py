@@ -60,6 +60,7 @@ import numpy.typing as npt
 
 from storyline.evaluate.coref import ConllScore, conll
 from storyline.evaluate.ecbplus import SPLITS, EcbDocument, load
+from storyline.stories.split import average_link
 
 __all__ = [
     "DEFAULT_CORPUS",
@@ -507,42 +508,6 @@ def _probabilities(group: Sequence[EventMention],
     probs[rows, cols] = values
     probs[cols, rows] = values
     return probs
-
-
-def average_link(similarity: npt.NDArray[np.float64], threshold: float) -> list[list[int]]:
-    """Average-link agglomerative clustering of a symmetric similarity matrix.
-
-    Starting from singletons, the two clusters with the highest mean pairwise similarity
-    are merged while that mean is strictly above `threshold`. Returns the clusters as
-    sorted index lists, ordered by their first index.
-    """
-    n = similarity.shape[0]
-    if n == 0:
-        return []
-    total = similarity.astype(np.float64, copy=True)  # summed similarity between clusters
-    np.fill_diagonal(total, 0.0)
-    sizes = np.ones(n, dtype=np.float64)
-    alive = np.ones(n, dtype=bool)
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    while len(members) > 1:
-        mean = total / np.outer(sizes, sizes)
-        mean[~alive, :] = -np.inf
-        mean[:, ~alive] = -np.inf
-        np.fill_diagonal(mean, -np.inf)
-        flat = int(np.argmax(mean))
-        i, j = divmod(flat, n)
-        if not mean[i, j] > threshold:
-            break
-        i, j = min(i, j), max(i, j)
-        total[i, :] += total[j, :]
-        total[:, i] += total[:, j]
-        total[i, i] = 0.0
-        total[j, :] = 0.0
-        total[:, j] = 0.0
-        sizes[i] += sizes[j]
-        alive[j] = False
-        members[i] += members.pop(j)
-    return sorted(sorted(c) for c in members.values())
 
 
 def storyline_linker(mentions: Iterable[EventMention], doc_clusters: Mapping[str, Hashable],

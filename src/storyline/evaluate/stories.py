@@ -38,6 +38,7 @@ from storyline.pipeline import nlp_stages
 from storyline.store import Store
 from storyline.stories import StoryBuilder
 from storyline.stories.cluster import FEATURES, StoryClusterer
+from storyline.stories.split import average_link as shared_average_link
 
 
 @dataclass
@@ -180,26 +181,11 @@ def tfidf_matrix(texts: Sequence[str]) -> np.ndarray:
 
 def average_link(similarity: np.ndarray, threshold: float) -> list[int]:
     """Agglomerative clustering with average linkage, merging while the best pair of
-    clusters is at least `threshold` similar; returns a cluster label per item."""
-    n = len(similarity)
-    sim = similarity.astype(float).copy()
-    np.fill_diagonal(sim, -np.inf)
-    sizes = np.ones(n)
-    alive = np.ones(n, dtype=bool)
-    label = list(range(n))
-    while True:
-        masked = np.where(alive[:, None] & alive[None, :], sim, -np.inf)
-        k = int(np.argmax(masked))
-        i, j = divmod(k, n)
-        if masked[i, j] < threshold:
-            break
-        # Lance-Williams update for average linkage: merge j into i.
-        merged = (sizes[i] * sim[i] + sizes[j] * sim[j]) / (sizes[i] + sizes[j])
-        sim[i], sim[:, i] = merged, merged
-        sim[i, i] = -np.inf
-        sizes[i] += sizes[j]
-        alive[j] = False
-        label = [i if x == j else x for x in label]
+    clusters is more than `threshold` similar; returns a cluster label per item."""
+    label = [0] * len(similarity)
+    for number, members in enumerate(shared_average_link(similarity, threshold)):
+        for i in members:
+            label[i] = number
     return label
 
 

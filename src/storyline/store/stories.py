@@ -207,6 +207,14 @@ class StoryTable:
         self.conn.execute("UPDATE events SET story_id = ? WHERE id IN (SELECT event_id FROM "
                           "event_mentions WHERE document_id = ?)", (story_id, doc_id))
 
+    def placement(self, doc_id: str) -> tuple[float | None, dict[str, Any]]:
+        """A placed document's score and evidence."""
+        row = self.conn.execute("SELECT similarity, evidence FROM story_documents WHERE "
+                                "document_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return row[0], json.loads(row[1]) if row[1] else {}
+
     def members(self, story_id: str) -> list[str]:
         """The documents of a story, in the order they joined."""
         return [r[0] for r in self.conn.execute(

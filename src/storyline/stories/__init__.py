@@ -88,7 +88,30 @@ class StoryBuilder:
             if found is not None:
                 signed.append((doc_id, found[0], date))
                 joined[doc_id] = self._assign(doc_id, found[0], date, ReportCache()).vector
-        for _ in range(self.rules.refine_passes):
+        self._refine(signed, joined, self.rules.refine_passes)
+        if self.rules.split_threshold > 0:
+            split = self._split_stories(signed)
+            if split:  # the documents of split stories may now fit another one better
+                for doc_id, terms, _ in signed:
+                    if table.story_of(doc_id) in split:  # their centroids were rewritten
+                        joined[doc_id] = self.clusterer.vector(
+                            terms, table.entity_counts(doc_id, self.rules.entity_kinds),
+                            count=False)
+                self._refine(signed, joined, self.rules.refine_passes)
+        # Events merge in the order placed, each document's with those of the documents
+        # before it in its final story.
+        for doc_id, _, _ in signed:
+            table.attach_events(doc_id, None)
+        for doc_id, _, _ in signed:
+            story = table.story_of(doc_id)
+            table.attach_events(doc_id, story)
+            if story is not None:
+                self.merger.link(doc_id, story, ReportCache())
+
+    def _refine(self, signed: list[tuple[str, dict[str, int], str | None]],
+                joined: dict[str, dict[str, float]], passes: int) -> None:
+        table = self.store.stories
+        for _ in range(passes):
             moved = 0
             for doc_id, terms, date in signed:
                 entities = table.entity_counts(doc_id, self.rules.entity_kinds)
@@ -99,15 +122,28 @@ class StoryBuilder:
                     moved += 1
             if not moved:
                 break
-        # Events merge in the order placed, each document's with those of the documents
-        # before it in its final story.
-        for doc_id, _, _ in signed:
-            table.attach_events(doc_id, None)
-        for doc_id, _, _ in signed:
-            story = table.story_of(doc_id)
-            table.attach_events(doc_id, story)
-            if story is not None:
-                self.merger.link(doc_id, story, ReportCache())
+
+    def _split_stories(self, signed: list[tuple[str, dict[str, int], str | None]]
+                       ) -> set[str]:
+        """Split the stories that only documents of this window are in and that fall
+        into groups (`StoryClusterer.split`); stories with documents of earlier runs,
+        whose events are merged already, are left as they are."""
+        table, rules = self.store.stories, self.rules
+        window = {doc_id: (terms, date) for doc_id, terms, date in signed}
+        stories = sorted({s for d in window if (s := table.story_of(d)) is not None})
+        split: set[str] = set()
+        for sid in stories:
+            members = table.members(sid)
+            if not 2 * rules.split_min_part <= len(members) <= rules.split_max_size:
+                continue
+            if any(d not in window for d in members):
+                continue
+            new = self.clusterer.split(sid, [
+                (d, window[d][0], table.entity_counts(d, rules.entity_kinds), window[d][1])
+                for d in members])
+            if new:
+                split.update([sid, *new])
+        return split
 
     def finish(self) -> None:
         """End of a run, after the actors' last relinks: the digests they cleared among

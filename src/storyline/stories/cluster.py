@@ -31,9 +31,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
 from storyline.stories.signature import LEAD, NAME, YEAR
+from storyline.stories.split import parts
 
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
@@ -296,6 +300,77 @@ class StoryClusterer:
             "score_there": None if left is None else round(left, 4)}
         return self.join(doc_id, Placement(vec, scored, skipped), best.story, date,
                          round(best.score, 4), evidence)
+
+    def pair_scores(self, vectors: list[Vector], dates: list[str | None]
+                    ) -> npt.NDArray[np.float64]:
+        """The score of each document against each other one taken as a story of one
+        (time decay included), the mean of both ways."""
+        rules = self.rules
+        docs = [Channels.of(v) for v in vectors]
+        alone = [StoryState("", v, d[:10] if d else None, d[:10] if d else None, 1, 0)
+                 for v, d in zip(vectors, dates, strict=True)]
+        n = len(vectors)
+        scores = np.zeros((n, n), dtype=np.float64)
+        for i, doc in enumerate(docs):
+            day = dates[i]
+            for j, other in enumerate(alone):
+                if i != j:
+                    apart = _days_apart(day, other.first_date, other.last_date) if day else None
+                    scores[i, j] = probability(features(doc, other), rules,
+                                               time_penalty(apart, rules))
+        return (scores + scores.T) / 2
+
+    def split(self, story: str,
+              members: list[tuple[str, dict[str, int], Entities, str | None]]) -> list[str]:
+        """Split a story whose documents (`members`: id, terms, actors, date, in the order
+        they joined) fall into groups that would not join each other (`split.parts`):
+        the group of its first document keeps the story, each other group becomes a story
+        of its own, the first document not already a story's founder giving it its id.
+        Each moved document's evidence names the story it left (`split_from`) and its
+        group's mean score against the rest (`split_link`). Returns the new stories."""
+        rules = self.rules
+        vectors = [self.vector(terms, entities, count=False)
+                   for _, terms, entities, _ in members]
+        dates = [date for *_, date in members]
+        scores = self.pair_scores(vectors, dates)
+        groups = parts(scores, rules.split_threshold, rules.split_min_part)
+        if groups is None:
+            return []
+        new: list[str] = []
+        for k, group in enumerate(groups):  # group 0 holds the first document
+            docs = [members[i][0] for i in group]
+            sid = story if k == 0 else self._free_id(docs, f"{story}/{k}")
+            self._restate(sid, [vectors[i] for i in group], [dates[i] for i in group])
+            rest = [i for i in range(len(members)) if i not in group]
+            link = round(float(scores[np.ix_(group, rest)].mean()), 4)
+            for seq, doc in enumerate(docs):
+                similarity, evidence = self.table.placement(doc)
+                if k:
+                    evidence = {**evidence, "split_from": story, "split_link": link}
+                self.table.assign(doc, sid, similarity, evidence, seq)
+            if k:
+                new.append(sid)
+        return new
+
+    def _free_id(self, docs: list[str], fallback: str) -> str:
+        for doc in docs:
+            if self.table.state(story_id(doc)) is None:
+                return story_id(doc)
+        return story_id(fallback)
+
+    def _restate(self, sid: str, vectors: list[Vector], dates: list[str | None]) -> None:
+        """Write a story's state afresh from its documents' vectors and dates."""
+        centroid: dict[str, float] = {}
+        for vec in vectors:
+            for k, w in vec.items():
+                centroid[k] = centroid.get(k, 0.0) + w
+        kept = strongest(centroid, self.rules.centroid_keys)
+        days = sorted(d[:10] for d in dates if d)
+        state = StoryState(sid, {k: round(centroid[k], 5) for k in kept},
+                           days[0] if days else None, days[-1] if days else None,
+                           len(vectors), self.table.next_version())
+        self.table.save(state, strongest(state.centroid, self.rules.index_keys,
+                                         self.rules.blocking_channels))
 
     def assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
                date: str | None, affinity: Callable[[str], float] | None = None

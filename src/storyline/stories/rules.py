@@ -49,6 +49,9 @@ class StoryRules:
     margin: float
     refine_passes: int
     refine_window: int
+    split_threshold: float
+    split_min_part: int
+    split_max_size: int
     merge_threshold: float
     weights: dict[str, float]
     max_shared: int
@@ -138,6 +141,9 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         margin=float(_need(c, "margin", "clustering")),
         refine_passes=int(_need(c, "refine_passes", "clustering")),
         refine_window=max(1, int(_need(c, "refine_window", "clustering"))),
+        split_threshold=float(_need(c, "split_threshold", "clustering")),
+        split_min_part=max(1, int(_need(c, "split_min_part", "clustering"))),
+        split_max_size=int(_need(c, "split_max_size", "clustering")),
         merge_threshold=float(_need(m, "threshold", "merging")),
         weights=weights,
         max_shared=int(_need(m, "max_shared", "merging")),
