@@ -91,9 +91,9 @@ class StoryBuilder:
         self._refine(signed, joined, self.rules.refine_passes)
         if self.rules.split_threshold > 0:
             split = self._split_stories(signed)
-            if split:  # the documents of split stories may now fit another one better
+            if split:  # every document is looked at again against the stories now
                 for doc_id, terms, _ in signed:
-                    if table.story_of(doc_id) in split:  # their centroids were rewritten
+                    if table.story_of(doc_id) in split:  # centroids written afresh
                         joined[doc_id] = self.clusterer.vector(
                             terms, table.entity_counts(doc_id, self.rules.entity_kinds),
                             count=False)
@@ -110,6 +110,8 @@ class StoryBuilder:
 
     def _refine(self, signed: list[tuple[str, dict[str, int], str | None]],
                 joined: dict[str, dict[str, float]], passes: int) -> None:
+        """Look at each document again (`StoryClusterer.reconsider`), `passes` times at
+        most, stopping when none moves."""
         table = self.store.stories
         for _ in range(passes):
             moved = 0

@@ -128,15 +128,15 @@ def vectorize(keys: dict[str, int], documents: int, df: dict[str, int]) -> Vecto
 class Channels:
     """A document's vector by channel, prepared once for comparing it with many stories."""
 
-    keys: dict[str, list[tuple[str, float]]]
+    keys: dict[str, dict[str, float]]
     lead_numbers: tuple[str, ...]  # the numbers of the lead, without the prefix
 
     @classmethod
     def of(cls, vec: Vector) -> Channels:
-        keys: dict[str, list[tuple[str, float]]] = {}
+        keys: dict[str, dict[str, float]] = {}
         for key, w in vec.items():
-            keys.setdefault(channel_of(key), []).append((key, w))
-        lead = tuple(k[len(LEAD):] for k, _ in keys.get("lead", ())
+            keys.setdefault(channel_of(key), {})[key] = w
+        lead = tuple(k[len(LEAD):] for k in keys.get("lead", ())
                      if any(ch.isdigit() for ch in k))
         return cls(keys, lead)
 
@@ -148,12 +148,15 @@ def features(doc: Channels, story: StoryState) -> dict[str, float]:
     out = {}
     for c in CHANNELS:
         norm = norms.get(c)
-        out[c] = sum(w * centroid.get(k, 0.0) for k, w in doc.keys.get(c, ())) / norm \
-            if norm else 0.0
+        mine = doc.keys.get(c)
+        # Only the shared keys count: found by a set intersection, summed exactly (the
+        # same result in any order, so whatever the hash seed).
+        out[c] = math.fsum(mine[k] * centroid[k] for k in mine.keys() & centroid.keys()) \
+            / norm if norm and mine else 0.0
     lead = doc.lead_numbers
     out["lead_numbers_missing"] = (sum(k not in centroid for k in lead) / len(lead)
                                    if lead else 0.0)
-    names = doc.keys.get("lead_names", ())
+    names = doc.keys.get("lead_names", {}).items()
     total = sum(w for _, w in names)
     out["lead_names_missing"] = sum(
         w for k, w in names if not any(p + k[len(NAME):] in centroid for p in ("", LEAD, NAME))
