@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from storyline.model import Document
 from storyline.store import Store
-from storyline.stories.cluster import Assignment, StoryClusterer
+from storyline.stories.cluster import Assignment, Entities, Signed, StoryClusterer, Vector
 from storyline.stories.merge import EventMerger, ReportCache
 from storyline.stories.rules import StoryRules, story_rules
 
@@ -49,13 +49,13 @@ class StoryBuilder:
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
         """Place one document in a story and merge its events there."""
         reports = ReportCache()  # what affinity reads, linking reuses
-        assignment = self._assign(doc_id, terms, date, reports)
+        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
+        assignment = self._assign(doc_id, terms, entities, date, reports)
         self.merger.link(doc_id, assignment.story, reports)
         return assignment
 
-    def _assign(self, doc_id: str, terms: dict[str, int], date: str | None,
-                reports: ReportCache) -> Assignment:
-        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
+    def _assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
+                date: str | None, reports: ReportCache) -> Assignment:
         return self.clusterer.assign(
             doc_id, terms, entities, date,
             affinity=lambda story: self.merger.affinity(doc_id, story, reports))
@@ -81,42 +81,39 @@ class StoryBuilder:
 
     def _place_window(self, batch: list[tuple[str, str | None]]) -> None:
         table = self.store.stories
-        signed: list[tuple[str, dict[str, int], str | None]] = []
-        joined: dict[str, dict[str, float]] = {}  # what each document's story gained
+        signed: list[Signed] = []  # each document's keys and actors, read once
+        joined: dict[str, Vector] = {}  # what each document's story gained
         for doc_id, date in batch:
             found = table.signature(doc_id)
             if found is not None:
-                signed.append((doc_id, found[0], date))
-                joined[doc_id] = self._assign(doc_id, found[0], date, ReportCache()).vector
+                entities = table.entity_counts(doc_id, self.rules.entity_kinds)
+                signed.append((doc_id, found[0], entities, date))
+                joined[doc_id] = self._assign(doc_id, found[0], entities, date,
+                                              ReportCache()).vector
         self._refine(signed, joined, self.rules.refine_passes)
         if self.rules.split_threshold > 0:
-            split = self._split_stories(signed)
-            if split:  # every document is looked at again against the stories now
-                for doc_id, terms, _ in signed:
-                    if table.story_of(doc_id) in split:  # centroids written afresh
-                        joined[doc_id] = self.clusterer.vector(
-                            terms, table.entity_counts(doc_id, self.rules.entity_kinds),
-                            count=False)
+            # The stories split were written afresh from their documents' vectors;
+            # then every document is looked at again against the stories now.
+            fresh = self._split_stories(signed)
+            if fresh:
+                joined.update(fresh)
                 self._refine(signed, joined, self.rules.refine_passes)
         # Events merge in the order placed, each document's with those of the documents
         # before it in its final story.
-        for doc_id, _, _ in signed:
+        for doc_id, *_ in signed:
             table.attach_events(doc_id, None)
-        for doc_id, _, _ in signed:
+        for doc_id, *_ in signed:
             story = table.story_of(doc_id)
             table.attach_events(doc_id, story)
             if story is not None:
                 self.merger.link(doc_id, story, ReportCache())
 
-    def _refine(self, signed: list[tuple[str, dict[str, int], str | None]],
-                joined: dict[str, dict[str, float]], passes: int) -> None:
+    def _refine(self, signed: list[Signed], joined: dict[str, Vector], passes: int) -> None:
         """Look at each document again (`StoryClusterer.reconsider`), `passes` times at
         most, stopping when none moves."""
-        table = self.store.stories
         for _ in range(passes):
             moved = 0
-            for doc_id, terms, date in signed:
-                entities = table.entity_counts(doc_id, self.rules.entity_kinds)
+            for doc_id, terms, entities, date in signed:
                 again = self.clusterer.reconsider(doc_id, terms, entities, date,
                                                   joined[doc_id])
                 if again is not None:
@@ -125,27 +122,23 @@ class StoryBuilder:
             if not moved:
                 break
 
-    def _split_stories(self, signed: list[tuple[str, dict[str, int], str | None]]
-                       ) -> set[str]:
+    def _split_stories(self, signed: list[Signed]) -> dict[str, Vector]:
         """Split the stories that only documents of this window are in and that fall
         into groups (`StoryClusterer.split`); stories with documents of earlier runs,
-        whose events are merged already, are left as they are."""
+        whose events are merged already, are left as they are. Returns the vector of
+        each document of a split story (what its story's centroid now sums)."""
         table, rules = self.store.stories, self.rules
-        window = {doc_id: (terms, date) for doc_id, terms, date in signed}
+        window = {item[0]: item for item in signed}
         stories = sorted({s for d in window if (s := table.story_of(d)) is not None})
-        split: set[str] = set()
+        fresh: dict[str, Vector] = {}
         for sid in stories:
             members = table.members(sid)
             if not 2 * rules.split_min_part <= len(members) <= rules.split_max_size:
                 continue
             if any(d not in window for d in members):
                 continue
-            new = self.clusterer.split(sid, [
-                (d, window[d][0], table.entity_counts(d, rules.entity_kinds), window[d][1])
-                for d in members])
-            if new:
-                split.update([sid, *new])
-        return split
+            fresh.update(self.clusterer.split(sid, [window[d] for d in members]))
+        return fresh
 
     def finish(self) -> None:
         """End of a run, after the actors' last relinks: the digests they cleared among

@@ -41,6 +41,7 @@ from storyline.stories.split import parts
 
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
+Signed = tuple[str, dict[str, int], Entities, str | None]  # id, terms, actors, date
 
 __all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored",
            "StoryClusterer", "channel_of", "features", "keys_of", "probability", "story_id",
@@ -323,14 +324,14 @@ class StoryClusterer:
                                                time_penalty(apart, rules))
         return (scores + scores.T) / 2
 
-    def split(self, story: str,
-              members: list[tuple[str, dict[str, int], Entities, str | None]]) -> list[str]:
+    def split(self, story: str, members: list[Signed]) -> dict[str, Vector]:
         """Split a story whose documents (`members`: id, terms, actors, date, in the order
         they joined) fall into groups that would not join each other (`split.parts`):
         the group of its first document keeps the story, each other group becomes a story
         of its own, the first document not already a story's founder giving it its id.
         Each moved document's evidence names the story it left (`split_from`) and its
-        group's mean score against the rest (`split_link`). Returns the new stories."""
+        group's mean score against the rest (`split_link`). Returns each document's
+        vector (the stories' centroids are their sums), or nothing when it holds."""
         rules = self.rules
         vectors = [self.vector(terms, entities, count=False)
                    for _, terms, entities, _ in members]
@@ -338,8 +339,7 @@ class StoryClusterer:
         scores = self.pair_scores(vectors, dates)
         groups = parts(scores, rules.split_threshold, rules.split_min_part)
         if groups is None:
-            return []
-        new: list[str] = []
+            return {}
         for k, group in enumerate(groups):  # group 0 holds the first document
             docs = [members[i][0] for i in group]
             sid = story if k == 0 else self._free_id(docs, f"{story}/{k}")
@@ -351,9 +351,7 @@ class StoryClusterer:
                 if k:
                     evidence = {**evidence, "split_from": story, "split_link": link}
                 self.table.assign(doc, sid, similarity, evidence, seq)
-            if k:
-                new.append(sid)
-        return new
+        return {doc_id: vec for (doc_id, *_), vec in zip(members, vectors, strict=True)}
 
     def _free_id(self, docs: list[str], fallback: str) -> str:
         for doc in docs:
@@ -367,13 +365,10 @@ class StoryClusterer:
         for vec in vectors:
             for k, w in vec.items():
                 centroid[k] = centroid.get(k, 0.0) + w
-        kept = strongest(centroid, self.rules.centroid_keys)
         days = sorted(d[:10] for d in dates if d)
-        state = StoryState(sid, {k: round(centroid[k], 5) for k in kept},
-                           days[0] if days else None, days[-1] if days else None,
-                           len(vectors), self.table.next_version())
-        self.table.save(state, strongest(state.centroid, self.rules.index_keys,
-                                         self.rules.blocking_channels))
+        state = StoryState(sid, {}, days[0] if days else None, days[-1] if days else None,
+                           len(vectors), 0)
+        self._write(state, centroid)
 
     def assign(self, doc_id: str, terms: dict[str, int], entities: Entities,
                date: str | None, affinity: Callable[[str], float] | None = None
@@ -429,13 +424,18 @@ class StoryClusterer:
         centroid = dict(story.centroid)
         for k, w in vec.items():
             centroid[k] = centroid.get(k, 0.0) + w
-        kept = strongest(centroid, self.rules.centroid_keys)
-        story.centroid = {k: round(centroid[k], 5) for k in kept}
         if date:
             day = date[:10]
             story.first_date = min(story.first_date or day, day)
             story.last_date = max(story.last_date or day, day)
         story.size += 1
+        self._write(story, centroid)
+
+    def _write(self, story: StoryState, centroid: Vector) -> None:
+        """Keep the strongest keys of `centroid` as the story's, give it a new version
+        and save it, indexed under its strongest blocking keys."""
+        kept = strongest(centroid, self.rules.centroid_keys)
+        story.centroid = {k: round(centroid[k], 5) for k in kept}
         story.version = self.table.next_version()
         self.table.save(story, strongest(story.centroid, self.rules.index_keys,
                                          self.rules.blocking_channels))
