@@ -39,6 +39,7 @@ from storyline.stories.cluster import (
     FEATURES,
     Assignment,
     StoryClusterer,
+    Vector,
     channel_of,
     probability,
     story_id,
@@ -57,7 +58,7 @@ from storyline.stories.digest import Digest
 from storyline.stories.merge import EventMerger, Profile, merged_values, score
 from storyline.stories.rules import StoryRules, StoryRulesError, parse_rules, story_rules
 from storyline.stories.signature import LEAD, NAME
-from storyline.stories.split import average_link, parts
+from storyline.stories.split import agglomerate, average_link, parts
 from storyline.stories.story import StoryReader
 
 SEEDS = SHARED / "seeds"
@@ -912,7 +913,7 @@ def test_a_report_placed_early_in_the_wrong_story_moves_when_looked_at_again(
     assert state is not None
     forced = clusterer.join(doc, placement, state, "2026-03-02", None, {})
     assert kb.stories.story_of(doc) == water.story and "ballot" in state.centroid
-    moved = clusterer.reconsider(doc, ELECTION, {}, "2026-03-02", forced.vector)
+    moved = clusterer.reconsider(doc, _seen(clusterer, ELECTION), "2026-03-02", forced.vector)
     assert moved is not None and moved.story == election.story and not moved.new
     assert moved.evidence["moved_from"] == water.story
     there = moved.evidence["score_there"]
@@ -926,9 +927,9 @@ def test_a_report_placed_early_in_the_wrong_story_moves_when_looked_at_again(
     assert ("ballot", water.story) not in {tuple(r) for r in kb.conn.execute(
         "SELECT key, story_id FROM story_keys")}
     # where it is now, it stays; so do the reports already in their right stories
-    assert clusterer.reconsider(doc, ELECTION, {}, "2026-03-02", moved.vector) is None
+    assert clusterer.reconsider(doc, _seen(clusterer, ELECTION), "2026-03-02", moved.vector) is None
     [w1] = kb.stories.members(water.story)
-    assert clusterer.reconsider(w1, WATER, {}, "2026-03-01", water.vector) is None
+    assert clusterer.reconsider(w1, _seen(clusterer, WATER), "2026-03-01", water.vector) is None
 
 
 def test_a_report_alone_in_its_story_joins_the_story_that_formed_after_it(
@@ -946,7 +947,7 @@ def test_a_report_alone_in_its_story_joins_the_story_that_formed_after_it(
     started = clusterer.start(other, clusterer.score(other, WATER_TOO, {}, "2026-03-02"),
                               "2026-03-02")
     assert kb.stories.count() == 2
-    moved = clusterer.reconsider(other, WATER_TOO, {}, "2026-03-02", started.vector)
+    moved = clusterer.reconsider(other, _seen(clusterer, WATER_TOO), "2026-03-02", started.vector)
     assert moved is not None and moved.story == story_id(alone)
     assert moved.evidence["score_there"] is None  # it was alone
     assert kb.stories.count() == 1 and kb.stories.state(story_id(other)) is None
@@ -955,7 +956,7 @@ def test_a_report_alone_in_its_story_joins_the_story_that_formed_after_it(
     # an unrelated report alone in its story stays there
     e1 = _stored(kb, "e1", "2026-03-02")
     e = clusterer.assign(e1, ELECTION, {}, "2026-03-02")
-    assert clusterer.reconsider(e1, ELECTION, {}, "2026-03-02", e.vector) is None
+    assert clusterer.reconsider(e1, _seen(clusterer, ELECTION), "2026-03-02", e.vector) is None
 
 
 @pytest.mark.parametrize("passes", [0, 2])
@@ -963,8 +964,9 @@ def test_a_batch_looks_again_at_a_report_that_went_to_the_wrong_story(
         kb: Store, monkeypatch: pytest.MonkeyPatch, passes: int) -> None:
     """A run's report that went to the wrong story when placed (forced here: the water
     story) is looked at again once the run's other reports are placed, and moves to
-    the election story, with the evidence of the move; with no passes it stays."""
-    rules = dataclasses.replace(story_rules(), refine_passes=passes)
+    the election story, with the evidence of the move; with no passes it stays (stories
+    are not joined here: that would take the water story along)."""
+    rules = dataclasses.replace(story_rules(), refine_passes=passes, join_threshold=0.0)
     builder = StoryBuilder(kb, rules, defer=True)
     corpus = [("w1", "2026-03-01", WATER), ("e1", "2026-03-01", ELECTION),
               ("e2", "2026-03-02", ELECTION), ("x", "2026-03-02", ELECTION)]
@@ -1034,6 +1036,11 @@ def test_a_long_batch_is_placed_and_looked_at_again_in_windows(
     assert len(set(story.values())) == 2 and kb.stories.unplaced() == []
 
 
+def _seen(clusterer: StoryClusterer, terms: dict[str, int]) -> Vector:
+    """A document's vector as a batch looks at it again (no key counted)."""
+    return clusterer.vector(terms, {}, count=False)
+
+
 def _blocks(sizes: list[int], within: float = 0.8, across: float = 0.05) -> np.ndarray:
     """A symmetric score matrix of groups of `sizes`: `within` inside, `across` between."""
     group = [g for g, n in enumerate(sizes) for _ in range(n)]
@@ -1057,6 +1064,24 @@ def test_a_story_splits_only_into_groups_large_enough_and_far_enough_apart() -> 
 
 ELECTION_TOO = _lead({"election": 2, "ballot": 3, "vote": 2, "turnout": 2, "candidate": 1},
                      "ballot", "vote")
+
+
+def _two_events(kb: Store, builder: StoryBuilder) -> dict[str, str]:
+    """Three water reports and three election reports of one day, stored in turn."""
+    corpus = [("w1", WATER), ("e1", ELECTION), ("w2", WATER_TOO), ("e2", ELECTION_TOO),
+              ("w3", WATER), ("e3", ELECTION)]
+    with kb.transaction():
+        return {name: _stored(kb, name, "2026-03-02", terms, builder)
+                for name, terms in corpus}
+
+
+def _water_and_election(story: dict[str, str], ids: dict[str, str]) -> tuple[str, str]:
+    """The water reports are in the story of the first, the election reports in that of
+    theirs: those two story ids."""
+    water, election = story_id(ids["w1"]), story_id(ids["e1"])
+    assert {story[ids[n]] for n in ("w1", "w2", "w3")} == {water}
+    assert {story[ids[n]] for n in ("e1", "e2", "e3")} == {election}
+    return water, election
 
 
 def _force_into_first_story(kb: Store, builder: StoryBuilder, first: str,
@@ -1088,20 +1113,14 @@ def test_a_story_of_two_events_formed_in_a_batch_is_split(
     With `split_threshold` 0 they stay together."""
     rules = dataclasses.replace(story_rules(), split_threshold=threshold)
     builder = StoryBuilder(kb, rules, defer=True)
-    corpus = [("w1", WATER), ("e1", ELECTION), ("w2", WATER_TOO), ("e2", ELECTION_TOO),
-              ("w3", WATER), ("e3", ELECTION)]
-    with kb.transaction():
-        ids = {name: _stored(kb, name, "2026-03-02", terms, builder)
-               for name, terms in corpus}
+    ids = _two_events(kb, builder)
     _force_into_first_story(kb, builder, ids["w1"], monkeypatch)
     assert builder.place_waiting() == 6
     story = dict(kb.stories.assignments())
     if not threshold:
         assert len(set(story.values())) == 1
         return
-    water, election = story_id(ids["w1"]), story_id(ids["e1"])
-    assert {story[ids[n]] for n in ("w1", "w2", "w3")} == {water}
-    assert {story[ids[n]] for n in ("e1", "e2", "e3")} == {election}
+    water, election = _water_and_election(story, ids)
     for name in ("e1", "e2", "e3"):
         _, evidence = kb.stories.placement(ids[name])
         assert evidence["split_from"] == water and evidence["split_link"] < threshold
@@ -1130,6 +1149,78 @@ def test_a_story_with_reports_of_an_earlier_run_is_not_split(
     _force_into_first_story(kb, builder, first, monkeypatch)
     assert builder.place_waiting() == 5
     assert set(dict(kb.stories.assignments()).values()) == {story_id(first)}
+
+
+def test_stories_join_by_average_link_while_the_mean_stays_above_the_threshold() -> None:
+    # groups of 2, 1 and 3 items: summed scores between them, means 0.5, 0.3 and 0.1
+    total = np.array([[0.0, 1.0, 0.6], [1.0, 0.0, 0.9], [0.6, 0.9, 0.0]])
+    sizes = np.array([2.0, 1.0, 3.0])
+    assert agglomerate(total, sizes, 0.2) == [[0, 1], [2]]  # then (0+1) to 2: 1.5 / 9
+    assert agglomerate(total, sizes, 0.1) == [[0, 1, 2]]
+    assert agglomerate(total, sizes, 0.5) == [[0], [1], [2]]  # strictly above
+    assert agglomerate(np.zeros((0, 0)), np.zeros(0), 0.2) == []
+
+
+def _force_alone(builder: StoryBuilder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every report the builder places starts a story of its own: as when reports of one
+    event arrive in an order that spreads them over several stories."""
+    clusterer = builder.clusterer
+
+    def alone(doc_id: str, terms: dict[str, int], entities: Any, date: str | None,
+              affinity: Any = None) -> Assignment:
+        return clusterer.start(doc_id, clusterer.score(doc_id, terms, entities, date), date)
+
+    monkeypatch.setattr(clusterer, "assign", alone)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.2])
+def test_stories_a_batch_formed_apart_are_joined(
+        kb: Store, monkeypatch: pytest.MonkeyPatch, threshold: float) -> None:
+    """Six reports of two events, each placed in a story of its own (and not looked at
+    again), end in two stories: the water reports' and the election reports', each
+    joined into its first story, the others' evidence naming the story they left
+    (`joined_from`) and the mean score across (`join_link`, above the threshold); the
+    stories they left are gone. With `join_threshold` 0 all six stay apart."""
+    rules = dataclasses.replace(story_rules(), refine_passes=0, split_threshold=0.0,
+                                join_threshold=threshold)
+    builder = StoryBuilder(kb, rules, defer=True)
+    ids = _two_events(kb, builder)
+    _force_alone(builder, monkeypatch)
+    assert builder.place_waiting() == 6
+    story = dict(kb.stories.assignments())
+    if not threshold:
+        assert len(set(story.values())) == 6
+        return
+    water, election = _water_and_election(story, ids)
+    for name in ("w2", "w3", "e2", "e3"):
+        _, evidence = kb.stories.placement(ids[name])
+        assert evidence["joined_from"] == story_id(ids[name])
+        assert evidence["join_link"] > threshold
+    assert "joined_from" not in kb.stories.placement(ids["w1"])[1]
+    assert kb.stories.count() == 2 and kb.stories.state(story_id(ids["w2"])) is None
+    states = kb.stories.states([water, election])
+    assert (states[water].size, states[election].size) == (3, 3)
+    assert "ballot" in states[election].centroid and "ballot" not in states[water].centroid
+    assert kb.stories.members(water) == [ids["w1"], ids["w2"], ids["w3"]]
+
+
+def test_a_story_with_reports_of_an_earlier_run_is_not_joined(
+        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A story that holds a report of an earlier run is not joined by the next run with
+    the stories of the same event it formed (its events are merged already)."""
+    rules = dataclasses.replace(story_rules(), refine_passes=0, split_threshold=0.0)
+    builder = StoryBuilder(kb, rules, defer=True)
+    with kb.transaction():
+        first = _stored(kb, "w1", "2026-03-01", WATER, builder)
+    builder.place_waiting()
+    with kb.transaction():
+        later = [_stored(kb, name, "2026-03-02", terms, builder)
+                 for name, terms in [("w2", WATER_TOO), ("w3", WATER)]]
+    _force_alone(builder, monkeypatch)
+    assert builder.place_waiting() == 2
+    story = dict(kb.stories.assignments())
+    assert story[first] == story_id(first) and story[later[0]] == story[later[1]]
+    assert story[later[0]] != story[first]
 
 
 def test_placing_a_batch_cut_off_half_way_leaves_every_document_waiting(

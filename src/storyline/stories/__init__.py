@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from storyline.model import Document
 from storyline.store import Store
-from storyline.stories.cluster import Assignment, Entities, Signed, StoryClusterer, Vector
+from storyline.stories.cluster import Assignment, Entities, Seen, StoryClusterer, Vector
 from storyline.stories.merge import EventMerger, ReportCache
 from storyline.stories.rules import StoryRules, story_rules
 
@@ -81,64 +81,82 @@ class StoryBuilder:
 
     def _place_window(self, batch: list[tuple[str, str | None]]) -> None:
         table = self.store.stories
-        signed: list[Signed] = []  # each document's keys and actors, read once
+        placed: list[tuple[str, dict[str, int], Entities, str | None]] = []
         joined: dict[str, Vector] = {}  # what each document's story gained
         for doc_id, date in batch:
             found = table.signature(doc_id)
             if found is not None:
                 entities = table.entity_counts(doc_id, self.rules.entity_kinds)
-                signed.append((doc_id, found[0], entities, date))
+                placed.append((doc_id, found[0], entities, date))
                 joined[doc_id] = self._assign(doc_id, found[0], entities, date,
                                               ReportCache()).vector
-        self._refine(signed, joined, self.rules.refine_passes)
-        if self.rules.split_threshold > 0:
+        # From here on the document frequencies stay those of the placed window: each
+        # document's vector is computed once for every look that follows.
+        seen: list[Seen] = [
+            (doc_id, self.clusterer.vector(terms, entities, count=False), date)
+            for doc_id, terms, entities, date in placed]
+        self._refine(seen, joined, self.rules.refine_passes)
+        restated = self._split_stories(seen) if self.rules.split_threshold > 0 else set()
+        if restated:
             # The stories split were written afresh from their documents' vectors;
             # then every document is looked at again against the stories now.
-            fresh = self._split_stories(signed)
-            if fresh:
-                joined.update(fresh)
-                self._refine(signed, joined, self.rules.refine_passes)
+            joined.update({doc_id: vec for doc_id, vec, _ in seen if doc_id in restated})
+            self._refine(seen, joined, self.rules.refine_passes)
+        if self.rules.join_threshold > 0:
+            self._unite_stories(seen)
         # Events merge in the order placed, each document's with those of the documents
         # before it in its final story.
-        for doc_id, *_ in signed:
+        for doc_id, *_ in seen:
             table.attach_events(doc_id, None)
-        for doc_id, *_ in signed:
+        for doc_id, *_ in seen:
             story = table.story_of(doc_id)
             table.attach_events(doc_id, story)
             if story is not None:
                 self.merger.link(doc_id, story, ReportCache())
 
-    def _refine(self, signed: list[Signed], joined: dict[str, Vector], passes: int) -> None:
+    def _refine(self, seen: list[Seen], joined: dict[str, Vector], passes: int) -> None:
         """Look at each document again (`StoryClusterer.reconsider`), `passes` times at
         most, stopping when none moves."""
         for _ in range(passes):
             moved = 0
-            for doc_id, terms, entities, date in signed:
-                again = self.clusterer.reconsider(doc_id, terms, entities, date,
-                                                  joined[doc_id])
+            for doc_id, vec, date in seen:
+                again = self.clusterer.reconsider(doc_id, vec, date, joined[doc_id])
                 if again is not None:
                     joined[doc_id] = again.vector
                     moved += 1
             if not moved:
                 break
 
-    def _split_stories(self, signed: list[Signed]) -> dict[str, Vector]:
-        """Split the stories that only documents of this window are in and that fall
-        into groups (`StoryClusterer.split`); stories with documents of earlier runs,
-        whose events are merged already, are left as they are. Returns the vector of
-        each document of a split story (what its story's centroid now sums)."""
-        table, rules = self.store.stories, self.rules
-        window = {item[0]: item for item in signed}
-        stories = sorted({s for d in window if (s := table.story_of(d)) is not None})
-        fresh: dict[str, Vector] = {}
+    def _window_stories(self, seen: list[Seen], largest: int
+                        ) -> list[tuple[str, list[Seen]]]:
+        """The stories that only documents of this window are in, of at most `largest`
+        documents, each with its documents in the order they joined, in the order their
+        first documents were placed. Stories with documents of earlier runs, whose
+        events are merged already, are left as they are."""
+        table = self.store.stories
+        window = {item[0]: item for item in seen}
+        stories = dict.fromkeys(s for d in window if (s := table.story_of(d)) is not None)
+        out = []
         for sid in stories:
             members = table.members(sid)
-            if not 2 * rules.split_min_part <= len(members) <= rules.split_max_size:
-                continue
-            if any(d not in window for d in members):
-                continue
-            fresh.update(self.clusterer.split(sid, [window[d] for d in members]))
-        return fresh
+            if len(members) <= largest and all(d in window for d in members):
+                out.append((sid, [window[d] for d in members]))
+        return out
+
+    def _split_stories(self, seen: list[Seen]) -> set[str]:
+        """Split the window's stories that fall into groups (`StoryClusterer.split`);
+        the documents of those split."""
+        rules = self.rules
+        restated: set[str] = set()
+        for sid, members in self._window_stories(seen, rules.split_max_size):
+            if len(members) >= 2 * rules.split_min_part:
+                restated.update(self.clusterer.split(sid, members))
+        return restated
+
+    def _unite_stories(self, seen: list[Seen]) -> list[str]:
+        """Join the window's stories whose documents fit each other
+        (`StoryClusterer.unite`); the documents that moved."""
+        return self.clusterer.unite(self._window_stories(seen, self.rules.split_max_size))
 
     def finish(self) -> None:
         """End of a run, after the actors' last relinks: the digests they cleared among

@@ -29,6 +29,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,13 +38,15 @@ import numpy.typing as npt
 from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
 from storyline.stories.signature import LEAD, NAME, YEAR
-from storyline.stories.split import parts
+from storyline.stories.split import agglomerate, parts
 
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
-Signed = tuple[str, dict[str, int], Entities, str | None]  # id, terms, actors, date
+# A placed document as a batch looks at it again: id, vector (with the document
+# frequencies after the batch was placed), date.
+Seen = tuple[str, Vector, str | None]
 
-__all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored",
+__all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored", "Seen",
            "StoryClusterer", "channel_of", "features", "keys_of", "probability", "story_id",
            "time_penalty", "vectorize"]
 
@@ -89,8 +92,10 @@ def actor_key(actor: str, kind: str) -> str:
     return f"@{kind}:{actor}"
 
 
+@lru_cache(maxsize=1 << 18)
 def channel_of(key: str) -> str:
-    """The channel of a key: an actor's kind, lead, years, numbers or words."""
+    """The channel of a key: an actor's kind, lead, years, numbers or words (kept for
+    the keys seen last: a key's channel is asked for again and again)."""
     if key.startswith("@"):
         kind, _, rest = key[1:].partition(":")
         return kind if rest else "actor"  # "actor": a key of an earlier version
@@ -203,6 +208,27 @@ def _days_apart(date: str, first: str | None, last: str | None) -> int | None:
     return min(abs((day - lo).days), abs((day - hi).days))
 
 
+def _range_apart(first: str | None, last: str | None, other_first: str | None,
+                 other_last: str | None) -> int | None:
+    """Days between two stories' date ranges (0 when they overlap; None when either is
+    undated)."""
+    if first is None or last is None or other_first is None or other_last is None:
+        return None
+    lo, hi, olo, ohi = (dt.date.fromisoformat(x[:10]) for x in (first, last, other_first,
+                                                                 other_last))
+    return max(0, (olo - hi).days, (lo - ohi).days)
+
+
+def _unit(vec: Vector) -> Vector:
+    """A vector scaled to unit length in each channel (a story's centroid as a
+    document's vector)."""
+    squares: dict[str, float] = {}
+    for key, w in vec.items():
+        c = channel_of(key)
+        squares[c] = squares.get(c, 0.0) + w * w
+    return {k: w / math.sqrt(squares[channel_of(k)]) for k, w in vec.items()}
+
+
 class StoryClusterer:
     """Assigns documents to stories through a `StoryTable`."""
 
@@ -258,8 +284,8 @@ class StoryClusterer:
         scored, skipped = self.candidates(vec, date)
         return Placement(vec, scored, skipped)
 
-    def reconsider(self, doc_id: str, terms: dict[str, int], entities: Entities,
-                   date: str | None, joined: Vector) -> Assignment | None:
+    def reconsider(self, doc_id: str, vec: Vector, date: str | None, joined: Vector
+                   ) -> Assignment | None:
         """Look again at where a placed document went, now that the documents placed
         after it are known (their words' frequencies, the stories they formed): it
         moves to the best other story when that one reaches the threshold and scores it
@@ -272,7 +298,6 @@ class StoryClusterer:
         own = self.table.state(own_id) if own_id else None
         if own is None:
             return None
-        vec = self.vector(terms, entities, count=False)
         scored, skipped = self.candidates(vec, date, exclude=own.id)
         best = max(scored, key=lambda s: (s.score, s.story.id), default=None)
         if best is None or best.score < rules.threshold:
@@ -308,38 +333,26 @@ class StoryClusterer:
     def pair_scores(self, vectors: list[Vector], dates: list[str | None]
                     ) -> npt.NDArray[np.float64]:
         """The score of each document against each other one taken as a story of one
-        (time decay included), the mean of both ways."""
-        rules = self.rules
-        docs = [Channels.of(v) for v in vectors]
-        alone = [StoryState("", v, d[:10] if d else None, d[:10] if d else None, 1, 0)
-                 for v, d in zip(vectors, dates, strict=True)]
-        n = len(vectors)
-        scores = np.zeros((n, n), dtype=np.float64)
-        for i, doc in enumerate(docs):
-            day = dates[i]
-            for j, other in enumerate(alone):
-                if i != j:
-                    apart = _days_apart(day, other.first_date, other.last_date) if day else None
-                    scores[i, j] = probability(features(doc, other), rules,
-                                               time_penalty(apart, rules))
+        (time decay included), the mean of both ways (0 on the diagonal)."""
+        scores = self._scores(vectors, dates, vectors, dates)
+        np.fill_diagonal(scores, 0.0)
         return (scores + scores.T) / 2
 
-    def split(self, story: str, members: list[Signed]) -> dict[str, Vector]:
-        """Split a story whose documents (`members`: id, terms, actors, date, in the order
-        they joined) fall into groups that would not join each other (`split.parts`):
-        the group of its first document keeps the story, each other group becomes a story
-        of its own, the first document not already a story's founder giving it its id.
-        Each moved document's evidence names the story it left (`split_from`) and its
-        group's mean score against the rest (`split_link`). Returns each document's
-        vector (the stories' centroids are their sums), or nothing when it holds."""
+    def split(self, story: str, members: list[Seen]) -> list[str]:
+        """Split a story whose documents (`members`, in the order they joined) fall into
+        groups that would not join each other (`split.parts`): the group of its first
+        document keeps the story, each other group becomes a story of its own, the first
+        document not already a story's founder giving it its id. Each moved document's
+        evidence names the story it left (`split_from`) and its group's mean score
+        against the rest (`split_link`). Returns the documents of the story when it was
+        split (the new stories' centroids are the sums of their vectors), else nothing."""
         rules = self.rules
-        vectors = [self.vector(terms, entities, count=False)
-                   for _, terms, entities, _ in members]
+        vectors = [vec for _, vec, _ in members]
         dates = [date for *_, date in members]
         scores = self.pair_scores(vectors, dates)
         groups = parts(scores, rules.split_threshold, rules.split_min_part)
         if groups is None:
-            return {}
+            return []
         for k, group in enumerate(groups):  # group 0 holds the first document
             docs = [members[i][0] for i in group]
             sid = story if k == 0 else self._free_id(docs, f"{story}/{k}")
@@ -351,7 +364,113 @@ class StoryClusterer:
                 if k:
                     evidence = {**evidence, "split_from": story, "split_link": link}
                 self.table.assign(doc, sid, similarity, evidence, seq)
-        return {doc_id: vec for (doc_id, *_), vec in zip(members, vectors, strict=True)}
+        return [doc_id for doc_id, *_ in members]
+
+    def unite(self, stories: list[tuple[str, list[Seen]]]) -> list[str]:
+        """Join stories (`stories`: id and documents, in the order they joined) whose
+        documents score each other high enough across, the converse of `split`.
+
+        Two stories are compared when one is found by blocking on the other's
+        strongest keys, their dates lie within `window_days`, and their centroids, each
+        scored as a document against the other, reach `join_screen` (the mean of both
+        ways): a cheap screen before their documents are scored pair by pair. Then
+        average link over the stories, the mean of their documents' pairwise scores
+        across, goes on while it stays above `join_threshold` (`split.agglomerate`). The
+        largest story of a group keeps its id (the earliest of those as large); the
+        documents of the others move to it, their evidence naming the story they left
+        (`joined_from`) and the mean score between the two (`join_link`). Returns the
+        documents that moved."""
+        rules = self.rules
+        states = self.table.states(sid for sid, _ in stories)
+        stories = [(sid, ms) for sid, ms in stories if sid in states]
+        pairs = self._join_pairs(stories, states)
+        if not pairs:
+            return []
+        sizes = np.array([len(ms) for _, ms in stories], dtype=np.float64)
+        total = np.zeros((len(stories), len(stories)), dtype=np.float64)
+        for k, j in sorted(pairs):
+            (_, mine), (_, theirs) = stories[k], stories[j]
+            across = self.cross_scores([v for _, v, _ in mine], [d for *_, d in mine],
+                                       [v for _, v, _ in theirs], [d for *_, d in theirs])
+            total[k, j] = total[j, k] = float(across.sum())
+        moved: list[str] = []
+        for group in agglomerate(total, sizes, rules.join_threshold):
+            if len(group) < 2:
+                continue
+            keep = max(group, key=lambda k: (len(stories[k][1]), -k))
+            sid = stories[keep][0]
+            members = [m for k in group for m in stories[k][1]]
+            self._restate(sid, [v for _, v, _ in members], [d for *_, d in members])
+            seq = len(stories[keep][1])
+            for k in group:
+                if k == keep:
+                    continue
+                old = stories[k][0]
+                link = round(float(total[k, keep] / (sizes[k] * sizes[keep])), 4)
+                for doc, *_ in stories[k][1]:
+                    similarity, evidence = self.table.placement(doc)
+                    evidence = {**evidence, "joined_from": old, "join_link": link}
+                    self.table.assign(doc, sid, similarity, evidence, seq)
+                    moved.append(doc)
+                    seq += 1
+                self.table.delete(old)
+        return moved
+
+    def _join_pairs(self, stories: list[tuple[str, list[Seen]]],
+                    states: dict[str, StoryState]) -> set[tuple[int, int]]:
+        """The pairs of `stories` (by index) worth scoring document by document."""
+        rules = self.rules
+        index = {sid: k for k, (sid, _) in enumerate(stories)}
+        found: set[tuple[int, int]] = set()
+        for k, (sid, _) in enumerate(stories):
+            state = states[sid]
+            for other, first, last, _ in self.table.candidate_dates(
+                    strongest(state.centroid, rules.query_keys, rules.blocking_channels),
+                    rules.per_key):
+                j = index.get(other)
+                if j is not None and j != k and not (
+                        (apart := _range_apart(state.first_date, state.last_date, first,
+                                               last)) is not None
+                        and apart > rules.window_days):
+                    found.add((min(k, j), max(k, j)))
+        prepared: dict[int, Channels] = {}
+        pairs = set()
+        for k, j in found:
+            a, b = states[stories[k][0]], states[stories[j][0]]
+            for i, state in ((k, a), (j, b)):
+                if i not in prepared:
+                    prepared[i] = Channels.of(_unit(state.centroid))
+            penalty = time_penalty(_range_apart(a.first_date, a.last_date, b.first_date,
+                                                b.last_date), rules)
+            screen = (probability(features(prepared[k], b), rules, penalty)
+                      + probability(features(prepared[j], a), rules, penalty)) / 2
+            if screen >= rules.join_screen:
+                pairs.add((k, j))
+        return pairs
+
+    def cross_scores(self, vectors: list[Vector], dates: list[str | None],
+                     others: list[Vector], other_dates: list[str | None]
+                     ) -> npt.NDArray[np.float64]:
+        """The score of each document of one group against each of another, each taken
+        as a story of one (time decay included), the mean of both ways."""
+        there = self._scores(vectors, dates, others, other_dates)
+        back = self._scores(others, other_dates, vectors, dates)
+        return (there + back.T) / 2
+
+    def _scores(self, vectors: list[Vector], dates: list[str | None],
+                others: list[Vector], other_dates: list[str | None]
+                ) -> npt.NDArray[np.float64]:
+        rules = self.rules
+        alone = [StoryState("", v, d[:10] if d else None, d[:10] if d else None, 1, 0)
+                 for v, d in zip(others, other_dates, strict=True)]
+        scores = np.zeros((len(vectors), len(others)), dtype=np.float64)
+        for i, (vec, day) in enumerate(zip(vectors, dates, strict=True)):
+            doc = Channels.of(vec)
+            for j, other in enumerate(alone):
+                apart = _days_apart(day, other.first_date, other.last_date) if day else None
+                scores[i, j] = probability(features(doc, other), rules,
+                                           time_penalty(apart, rules))
+        return scores
 
     def _free_id(self, docs: list[str], fallback: str) -> str:
         for doc in docs:

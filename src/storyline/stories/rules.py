@@ -52,6 +52,8 @@ class StoryRules:
     split_threshold: float
     split_min_part: int
     split_max_size: int
+    join_threshold: float
+    join_screen: float
     merge_threshold: float
     weights: dict[str, float]
     max_shared: int
@@ -144,6 +146,8 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         split_threshold=float(_need(c, "split_threshold", "clustering")),
         split_min_part=max(1, int(_need(c, "split_min_part", "clustering"))),
         split_max_size=int(_need(c, "split_max_size", "clustering")),
+        join_threshold=float(_need(c, "join_threshold", "clustering")),
+        join_screen=float(_need(c, "join_screen", "clustering")),
         merge_threshold=float(_need(m, "threshold", "merging")),
         weights=weights,
         max_shared=int(_need(m, "max_shared", "merging")),

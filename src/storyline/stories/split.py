@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["average_link", "parts"]
+__all__ = ["agglomerate", "average_link", "parts"]
 
 
 def average_link(similarity: npt.NDArray[np.float64], threshold: float) -> list[list[int]]:
@@ -28,11 +28,22 @@ def average_link(similarity: npt.NDArray[np.float64], threshold: float) -> list[
     sorted index lists, ordered by their first index.
     """
     n = similarity.shape[0]
+    return agglomerate(similarity, np.ones(n, dtype=np.float64), threshold)
+
+
+def agglomerate(total: npt.NDArray[np.float64], sizes: npt.NDArray[np.float64],
+                threshold: float) -> list[list[int]]:
+    """Average link over groups: `total[i, j]` is the summed similarity between the items
+    of groups i and j (the diagonal is ignored), `sizes[i]` how many items group i holds.
+    The two groups with the highest mean (`total / (size * size)`) merge while that mean
+    is strictly above `threshold`. Returns the merged groups as sorted lists of group
+    indices, ordered by their first index."""
+    n = total.shape[0]
     if n == 0:
         return []
-    total = similarity.astype(np.float64, copy=True)  # summed similarity between clusters
+    total = total.astype(np.float64, copy=True)
     np.fill_diagonal(total, 0.0)
-    sizes = np.ones(n, dtype=np.float64)
+    sizes = sizes.astype(np.float64, copy=True)
     alive = np.ones(n, dtype=bool)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     while len(members) > 1:
