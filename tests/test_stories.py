@@ -895,6 +895,43 @@ def test_a_moderately_similar_report_two_weeks_later_starts_its_own_story(
     assert later.evidence["closest"] < story_rules().threshold
 
 
+def test_a_window_scores_a_document_against_each_version_of_a_story_once(
+        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a window is looked at again (`looking` holds a dict), a document's
+    features against a story are computed once per version of the story and read back
+    after; a new version of the story is scored afresh, with the same result as without
+    the memo. Versions are never handed out twice, even when the story holding the
+    highest was deleted."""
+    import storyline.stories.cluster as cluster_module
+
+    calls: list[str] = []
+    real = cluster_module.features
+
+    def counting(doc: Any, story: Any) -> dict[str, float]:
+        calls.append(story.id)
+        return real(doc, story)
+
+    monkeypatch.setattr(cluster_module, "features", counting)
+    clusterer = StoryClusterer(kb.stories)
+    water = clusterer.assign(_stored(kb, "w1", "2026-03-01"), WATER, {}, "2026-03-01")
+    doc = _stored(kb, "w2", "2026-03-01")
+    vec = _seen(clusterer, WATER_TOO)
+    plain, _ = clusterer.candidates(vec, "2026-03-01", doc_id=doc)
+    clusterer.looking = {}
+    calls.clear()
+    first, _ = clusterer.candidates(vec, "2026-03-01", doc_id=doc)
+    again, _ = clusterer.candidates(vec, "2026-03-01", doc_id=doc)
+    assert calls == [water.story]
+    assert [s.score for s in plain] == [s.score for s in first] == [s.score for s in again]
+    clusterer.assign(_stored(kb, "w3", "2026-03-01"), WATER, {}, "2026-03-01")  # new version
+    calls.clear()
+    clusterer.candidates(vec, "2026-03-01", doc_id=doc)
+    assert calls == [water.story]
+    highest = kb.stories.next_version()
+    kb.stories.delete(water.story)
+    assert kb.stories.next_version() > highest
+
+
 def test_a_report_placed_early_in_the_wrong_story_moves_when_looked_at_again(
         kb: Store) -> None:
     """A report that went to a water story (an early order: the election story it

@@ -78,6 +78,7 @@ class StoryTable:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._states: OrderedDict[str, StoryState] = OrderedDict()
+        self._version = 0  # the last version handed out
 
     def forget(self) -> None:
         """Drop the story states kept in memory."""
@@ -172,8 +173,12 @@ class StoryTable:
         return story
 
     def next_version(self) -> int:
+        """A version number no story of this table has had since it was opened (the
+        highest stored plus one, and never one handed out before, even when the story
+        that held the highest was deleted since)."""
         row = self.conn.execute("SELECT max(version) FROM stories").fetchone()
-        return int(row[0] or 0) + 1
+        self._version = max(int(row[0] or 0), self._version) + 1
+        return self._version
 
     def save(self, story: StoryState, keys: list[str]) -> None:
         """Write a story's state and re-index it under its strongest `keys` (and keep

@@ -95,13 +95,18 @@ class StoryBuilder:
         seen: list[Seen] = [
             (doc_id, self.clusterer.vector(terms, entities, count=False), date)
             for doc_id, terms, entities, date in placed]
-        self._refine(seen, joined, self.rules.refine_passes)
-        restated = self._split_stories(seen) if self.rules.split_threshold > 0 else set()
-        if restated:
-            # The stories split were written afresh from their documents' vectors;
-            # then every document is looked at again against the stories now.
-            joined.update({doc_id: vec for doc_id, vec, _ in seen if doc_id in restated})
+        self.clusterer.looking = {}
+        try:
             self._refine(seen, joined, self.rules.refine_passes)
+            restated = self._split_stories(seen) if self.rules.split_threshold > 0 else set()
+            if restated:
+                # The stories split were written afresh from their documents' vectors;
+                # then every document is looked at again against the stories now.
+                joined.update({doc_id: vec for doc_id, vec, _ in seen
+                               if doc_id in restated})
+                self._refine(seen, joined, self.rules.refine_passes)
+        finally:
+            self.clusterer.looking = None
         if self.rules.join_threshold > 0:
             self._unite_stories(seen)
         # Events merge in the order placed, each document's with those of the documents

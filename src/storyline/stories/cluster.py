@@ -235,6 +235,8 @@ class StoryClusterer:
     def __init__(self, table: StoryTable, rules: StoryRules | None = None) -> None:
         self.table = table
         self.rules = rules or story_rules()
+        # (document, story, version) -> features, kept while a window is looked at again
+        self.looking: dict[tuple[str, str, int], dict[str, float]] | None = None
 
     def vector(self, terms: dict[str, int], entities: Entities, *, count: bool = True
                ) -> Vector:
@@ -247,10 +249,13 @@ class StoryClusterer:
             self.table.count_keys(keys)
         return vec
 
-    def candidates(self, vec: Vector, date: str | None, exclude: str | None = None
-                   ) -> tuple[list[Scored], list[dict[str, Any]]]:
+    def candidates(self, vec: Vector, date: str | None, exclude: str | None = None,
+                   doc_id: str | None = None) -> tuple[list[Scored], list[dict[str, Any]]]:
         """The stories blocking finds for a vector (but `exclude`), scored, and those
-        passed over as too far in time."""
+        passed over as too far in time. With `doc_id`, while `looking` holds a dict,
+        the features of the document against each version of a story are kept there
+        and read again (a window's documents are looked at more than once, against
+        stories most of which have not changed in between)."""
         rules = self.rules
         skipped: list[dict[str, Any]] = []
         near: dict[str, int | None] = {}  # story -> days apart (None: a side is undated)
@@ -268,9 +273,16 @@ class StoryClusterer:
         # Only the stories within the date window are read whole (centroids).
         states = self.table.states(near, versions)
         scored = []
-        prepared = Channels.of(vec)
+        prepared: Channels | None = None
+        memo = self.looking if doc_id is not None else None
         for sid, apart in near.items():
-            feats = features(prepared, states[sid])
+            key = (doc_id or "", sid, states[sid].version)
+            feats = memo.get(key) if memo is not None else None
+            if feats is None:
+                prepared = prepared or Channels.of(vec)
+                feats = features(prepared, states[sid])
+                if memo is not None:
+                    memo[key] = feats
             penalty = time_penalty(apart, rules)
             scored.append(Scored(states[sid], feats, probability(feats, rules, penalty),
                                  apart, penalty))
@@ -298,7 +310,7 @@ class StoryClusterer:
         own = self.table.state(own_id) if own_id else None
         if own is None:
             return None
-        scored, skipped = self.candidates(vec, date, exclude=own.id)
+        scored, skipped = self.candidates(vec, date, exclude=own.id, doc_id=doc_id)
         best = max(scored, key=lambda s: (s.score, s.story.id), default=None)
         if best is None or best.score < rules.threshold:
             return None
