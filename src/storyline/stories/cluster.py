@@ -136,6 +136,9 @@ class Channels:
 
     keys: dict[str, dict[str, float]]
     lead_numbers: tuple[str, ...]  # the numbers of the lead, without the prefix
+    # Each name of the lead: its weight and the three keys a story may use it under
+    # (a word, a lead word, a lead name).
+    lead_names: tuple[tuple[float, str, str, str], ...] = ()
 
     @classmethod
     def of(cls, vec: Vector) -> Channels:
@@ -144,29 +147,33 @@ class Channels:
             keys.setdefault(channel_of(key), {})[key] = w
         lead = tuple(k[len(LEAD):] for k in keys.get("lead", ())
                      if any(ch.isdigit() for ch in k))
-        return cls(keys, lead)
+        names = tuple((w, k[len(NAME):], LEAD + k[len(NAME):], k)
+                      for k, w in keys.get("lead_names", {}).items())
+        return cls(keys, lead, names)
 
 
 def features(doc: Channels, story: StoryState) -> dict[str, float]:
     """The document's comparisons with a story, by name (see `FEATURES`)."""
     norms = story.norms(channel_of)
     centroid = story.centroid
+    shared = centroid.keys()
     out = {}
     for c in CHANNELS:
         norm = norms.get(c)
         mine = doc.keys.get(c)
         # Only the shared keys count: found by a set intersection, summed exactly (the
         # same result in any order, so whatever the hash seed).
-        out[c] = math.fsum(mine[k] * centroid[k] for k in mine.keys() & centroid.keys()) \
+        out[c] = math.fsum([mine[k] * centroid[k] for k in mine.keys() & shared]) \
             / norm if norm and mine else 0.0
     lead = doc.lead_numbers
     out["lead_numbers_missing"] = (sum(k not in centroid for k in lead) / len(lead)
                                    if lead else 0.0)
-    names = doc.keys.get("lead_names", {}).items()
-    total = sum(w for _, w in names)
-    out["lead_names_missing"] = sum(
-        w for k, w in names if not any(p + k[len(NAME):] in centroid for p in ("", LEAD, NAME))
-    ) / total if total else 0.0
+    total = missing = 0.0
+    for w, word, lead_word, name in doc.lead_names:
+        total += w
+        if not (word in centroid or lead_word in centroid or name in centroid):
+            missing += w
+    out["lead_names_missing"] = missing / total if total else 0.0
     # Both name people: then naming none of the same counts against (another arrest of
     # another player of the same team, in the same words).
     out["person_both"] = 1.0 if "person" in doc.keys and norms.get("person") else 0.0
