@@ -1308,6 +1308,16 @@ def test_candidate_lookup_is_bounded_per_key(kb: Store) -> None:
     assert kb.stories.candidates(["nothing"], 40) == []
 
 
+def test_at_most_max_candidates_are_kept_those_found_under_most_keys(kb: Store) -> None:
+    a, b, c, d = _four_stories(kb)
+    # a is found under both keys, the others under one: with room for two, a and the
+    # first found of the rest (the most recent), still in the order found
+    assert [c.story for c in kb.stories.candidate_dates(["shared", "alpha"], 40, 2)] == \
+        [d, a]
+    assert [c.story for c in kb.stories.candidate_dates(["shared"], 40, 3)] == [d, c, b]
+    assert len(kb.stories.candidate_dates(["shared", "alpha"], 40, 10)) == 4
+
+
 @pytest.mark.parametrize(("per_key", "joins_a"), [(40, True), (1, False)])
 def test_document_is_compared_only_with_the_stories_found_per_key(
         kb: Store, per_key: int, joins_a: bool) -> None:

@@ -126,19 +126,29 @@ class StoryTable:
         """Stories indexed under any of `keys`, the `per_key` most recent for each."""
         return [c.story for c in self.candidate_dates(keys, per_key)]
 
-    def candidate_dates(self, keys: Iterable[str], per_key: int) -> list[Candidate]:
+    def candidate_dates(self, keys: Iterable[str], per_key: int, limit: int | None = None
+                        ) -> list[Candidate]:
         """`candidates` with their dates and versions, in the same order, read from the
         posting lists alone: a story's keys are written again with every version of it,
         with its version and dates, so a story outside a document's date window is
-        passed over without reading its row (which holds the centroid)."""
+        passed over without reading its row (which holds the centroid). With `limit`,
+        only that many are kept: those found under the most of `keys` (then the first
+        found), still in the order found."""
         found: dict[str, Candidate] = {}
+        hits: dict[str, int] = {}
         for key in keys:
             for r in self.conn.execute(
                     "SELECT story_id, first_date, last_date, version FROM story_keys WHERE "
                     "key = ? ORDER BY version DESC LIMIT ?", (key, per_key)):
-                if r["story_id"] not in found:
-                    found[r["story_id"]] = Candidate(r["story_id"], r["first_date"],
-                                                     r["last_date"], int(r["version"]))
+                sid = r["story_id"]
+                hits[sid] = hits.get(sid, 0) + 1
+                if sid not in found:
+                    found[sid] = Candidate(sid, r["first_date"], r["last_date"],
+                                           int(r["version"]))
+        if limit is not None and len(found) > limit:
+            order = {sid: i for i, sid in enumerate(found)}
+            kept = set(sorted(found, key=lambda sid: (-hits[sid], order[sid]))[:limit])
+            return [c for sid, c in found.items() if sid in kept]
         return list(found.values())
 
     def state(self, story_id: str) -> StoryState | None:

@@ -268,7 +268,8 @@ class StoryClusterer:
         near: dict[str, int | None] = {}  # story -> days apart (None: a side is undated)
         versions: dict[str, int] = {}
         for sid, first, last, version in self.table.candidate_dates(
-                strongest(vec, rules.query_keys, rules.blocking_channels), rules.per_key):
+                strongest(vec, rules.query_keys, rules.blocking_channels), rules.per_key,
+                rules.max_candidates):
             if sid == exclude:
                 continue
             apart = _days_apart(date, first, last) if date else None
@@ -445,7 +446,7 @@ class StoryClusterer:
             state = states[sid]
             for other, first, last, _ in self.table.candidate_dates(
                     strongest(state.centroid, rules.query_keys, rules.blocking_channels),
-                    rules.per_key):
+                    rules.per_key, rules.max_candidates):
                 j = index.get(other)
                 if j is not None and j != k and not (
                         (apart := _range_apart(state.first_date, state.last_date, first,

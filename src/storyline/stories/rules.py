@@ -41,6 +41,7 @@ class StoryRules:
     query_keys: int
     index_keys: int
     per_key: int
+    max_candidates: int
     centroid_keys: int
     window_days: int
     decay_grace_days: int
@@ -135,6 +136,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         query_keys=int(_need(c, "query_keys", "clustering")),
         index_keys=int(_need(c, "index_keys", "clustering")),
         per_key=int(_need(c, "per_key", "clustering")),
+        max_candidates=max(1, int(_need(c, "max_candidates", "clustering"))),
         centroid_keys=int(_need(c, "centroid_keys", "clustering")),
         window_days=int(_need(c, "window_days", "clustering")),
         decay_grace_days=int(_need(c, "decay_grace_days", "clustering")),
