@@ -1170,22 +1170,36 @@ def test_a_story_of_two_events_formed_in_a_batch_is_split(
     assert ("ballot", election) in keys and ("ballot", water) not in keys
 
 
-def test_a_story_with_reports_of_an_earlier_run_is_not_split(
-        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A story that holds a report of an earlier run (its events merged already) is not
-    split by the next run, however its new reports group."""
+@pytest.mark.parametrize("earlier", [["w1"], ["w1", "e1"]])
+def test_a_story_with_reports_of_an_earlier_run_splits_only_around_them(
+        kb: Store, monkeypatch: pytest.MonkeyPatch, earlier: list[str]) -> None:
+    """A story that holds reports of an earlier run (their events merged already) is
+    split by the next run only when those all fall in one group, which keeps the story:
+    a water report of the earlier run stays, and the next run's election reports leave;
+    with a water and an election report of the earlier run in it, it holds."""
     builder = StoryBuilder(kb, defer=True)
+    first_run = {"w1": WATER, "e1": ELECTION}
     with kb.transaction():
-        first = _stored(kb, "w1", "2026-03-01", WATER, builder)
+        old = {name: _stored(kb, name, "2026-03-01", first_run[name], builder)
+               for name in earlier}
+    _force_into_first_story(kb, builder, old["w1"], monkeypatch)
     builder.place_waiting()
-    corpus = [("e1", ELECTION), ("w2", WATER_TOO), ("e2", ELECTION_TOO), ("w3", WATER),
-              ("e3", ELECTION)]
+    corpus = [("e2", ELECTION), ("w2", WATER_TOO), ("e3", ELECTION_TOO), ("w3", WATER),
+              ("e4", ELECTION)]
     with kb.transaction():
-        for name, terms in corpus:
-            _stored(kb, name, "2026-03-02", terms, builder)
-    _force_into_first_story(kb, builder, first, monkeypatch)
+        new = {name: _stored(kb, name, "2026-03-02", terms, builder)
+               for name, terms in corpus}
     assert builder.place_waiting() == 5
-    assert set(dict(kb.stories.assignments()).values()) == {story_id(first)}
+    story = dict(kb.stories.assignments())
+    water = story_id(old["w1"])
+    assert {story[d] for d in old.values()} == {water}
+    if len(earlier) > 1:
+        assert set(story.values()) == {water}
+        return
+    assert {story[new[n]] for n in ("w2", "w3")} == {water}
+    election = {story[new[n]] for n in ("e2", "e3", "e4")}
+    assert len(election) == 1 and election != {water}
+    assert kb.stories.placement(new["e2"])[1]["split_from"] == water
 
 
 def test_stories_join_by_average_link_while_the_mean_stays_above_the_threshold() -> None:
@@ -1241,23 +1255,52 @@ def test_stories_a_batch_formed_apart_are_joined(
     assert kb.stories.members(water) == [ids["w1"], ids["w2"], ids["w3"]]
 
 
-def test_a_story_with_reports_of_an_earlier_run_is_not_joined(
-        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A story that holds a report of an earlier run is not joined by the next run with
-    the stories of the same event it formed (its events are merged already)."""
+def _force_with(kb: Store, builder: StoryBuilder, monkeypatch: pytest.MonkeyPatch,
+                with_: dict[str, str]) -> None:
+    """A report of `with_` joins the story of the report it maps to; every other report
+    starts a story of its own."""
+    clusterer = builder.clusterer
+
+    def forced(doc_id: str, terms: dict[str, int], entities: Any, date: str | None,
+               affinity: Any = None) -> Assignment:
+        placement = clusterer.score(doc_id, terms, entities, date)
+        state = kb.stories.state(kb.stories.story_of(with_.get(doc_id, "")) or "")
+        if state is None:
+            return clusterer.start(doc_id, placement, date)
+        return clusterer.join(doc_id, placement, state, date, None, {})
+
+    monkeypatch.setattr(clusterer, "assign", forced)
+
+
+@pytest.mark.parametrize("two_earlier", [False, True])
+def test_a_run_joins_its_stories_to_one_of_an_earlier_run_which_keeps_its_id(
+        kb: Store, monkeypatch: pytest.MonkeyPatch, two_earlier: bool) -> None:
+    """The next run's water report that started a story of its own joins the water story
+    of an earlier run that another of its reports went to: that story keeps its id and
+    its earlier report. When the run's reports went to two water stories of the earlier
+    run, those are not joined (their events are merged already), nor is the new one."""
     rules = dataclasses.replace(story_rules(), refine_passes=0, split_threshold=0.0)
+    with kb.transaction():
+        first_run = StoryBuilder(kb, dataclasses.replace(rules, join_threshold=0.0),
+                                 defer=True)
+        w1 = _stored(kb, "w1", "2026-03-01", WATER, first_run)
+        w4 = _stored(kb, "w4", "2026-03-01", WATER_TOO, first_run) if two_earlier else ""
+    _force_with(kb, first_run, monkeypatch, {})
+    first_run.place_waiting()
     builder = StoryBuilder(kb, rules, defer=True)
     with kb.transaction():
-        first = _stored(kb, "w1", "2026-03-01", WATER, builder)
-    builder.place_waiting()
-    with kb.transaction():
-        later = [_stored(kb, name, "2026-03-02", terms, builder)
-                 for name, terms in [("w2", WATER_TOO), ("w3", WATER)]]
-    _force_alone(builder, monkeypatch)
-    assert builder.place_waiting() == 2
+        w2, w3, w5 = (_stored(kb, name, "2026-03-02", terms, builder) for name, terms in
+                      [("w2", WATER_TOO), ("w3", WATER), ("w5", WATER)])
+    _force_with(kb, builder, monkeypatch, {w2: w1, **({w5: w4} if two_earlier else {})})
+    assert builder.place_waiting() == 3
     story = dict(kb.stories.assignments())
-    assert story[first] == story_id(first) and story[later[0]] == story[later[1]]
-    assert story[later[0]] != story[first]
+    assert story[w1] == story[w2] == story_id(w1)
+    if two_earlier:
+        assert story[w4] == story[w5] == story_id(w4) != story[w1]
+        assert story[w3] == story_id(w3)
+        return
+    assert story[w3] == story[w5] == story_id(w1)
+    assert kb.stories.placement(w3)[1]["joined_from"] == story_id(w3)
 
 
 def test_placing_a_batch_cut_off_half_way_leaves_every_document_waiting(

@@ -133,29 +133,43 @@ class StoryBuilder:
                 break
 
     def _window_stories(self, seen: list[Seen], largest: int
-                        ) -> list[tuple[str, list[Seen]]]:
-        """The stories that only documents of this window are in, of at most `largest`
-        documents, each with its documents in the order they joined, in the order their
-        first documents were placed. Stories with documents of earlier runs, whose
-        events are merged already, are left as they are."""
+                        ) -> list[tuple[str, list[Seen], int]]:
+        """The stories documents of this window are in, of at most `largest` documents,
+        each with its documents in the order they joined and how many of the first of
+        them came before this window (a run's, or an earlier window's: their events are
+        merged already, so they stay where they are), in the order their first documents
+        of the window were placed."""
         table = self.store.stories
         window = {item[0]: item for item in seen}
         stories = dict.fromkeys(s for d in window if (s := table.story_of(d)) is not None)
         out = []
         for sid in stories:
             members = table.members(sid)
-            if len(members) <= largest and all(d in window for d in members):
-                out.append((sid, [window[d] for d in members]))
+            if len(members) > largest:
+                continue
+            earlier = [d for d in members if d not in window]
+            if earlier and members[:len(earlier)] != earlier:
+                continue  # an earlier document joined after one of this window's
+            out.append((sid, [window.get(d) or self._seen(d) for d in members],
+                        len(earlier)))
         return out
 
+    def _seen(self, doc_id: str) -> Seen:
+        """An earlier document as this window looks at it (its vector with the document
+        frequencies of now)."""
+        found = self.store.stories.signature(doc_id)
+        terms, date = found if found is not None else ({}, None)
+        entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
+        return doc_id, self.clusterer.vector(terms, entities, count=False), date
+
     def _split_stories(self, seen: list[Seen]) -> set[str]:
-        """Split the window's stories that fall into groups (`StoryClusterer.split`);
-        the documents of those split."""
+        """Split the window's stories that fall into groups (`StoryClusterer.split`),
+        their earlier documents all staying in the story; the documents of those split."""
         rules = self.rules
         restated: set[str] = set()
-        for sid, members in self._window_stories(seen, rules.split_max_size):
+        for sid, members, earlier in self._window_stories(seen, rules.split_max_size):
             if len(members) >= 2 * rules.split_min_part:
-                restated.update(self.clusterer.split(sid, members))
+                restated.update(self.clusterer.split(sid, members, earlier))
         return restated
 
     def _unite_stories(self, seen: list[Seen]) -> list[str]:
