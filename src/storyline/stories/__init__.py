@@ -36,6 +36,7 @@ class StoryBuilder:
         self.merger = EventMerger(store.events, self.rules)
         self.defer = defer
         self.placed: list[str] = []  # documents signed since the last `finish`
+        self.earlier: dict[str, Seen] = {}  # documents of earlier windows, as this one sees them
 
     def __call__(self, doc: Document) -> Assignment | None:
         date = doc.published.isoformat() if doc.published else None
@@ -95,6 +96,7 @@ class StoryBuilder:
         seen: list[Seen] = [
             (doc_id, self.clusterer.vector(terms, entities, count=False), date)
             for doc_id, terms, entities, date in placed]
+        self.earlier = {}
         self.clusterer.looking = {}
         try:
             self._refine(seen, joined, self.rules.refine_passes)
@@ -150,17 +152,21 @@ class StoryBuilder:
             earlier = [d for d in members if d not in window]
             if earlier and members[:len(earlier)] != earlier:
                 continue  # an earlier document joined after one of this window's
-            out.append((sid, [window.get(d) or self._seen(d) for d in members],
+            out.append((sid, [window.get(d) or self._earlier(d) for d in members],
                         len(earlier)))
         return out
 
-    def _seen(self, doc_id: str) -> Seen:
+    def _earlier(self, doc_id: str) -> Seen:
         """An earlier document as this window looks at it (its vector with the document
-        frequencies of now)."""
+        frequencies of now), computed once per window."""
+        if doc_id in self.earlier:
+            return self.earlier[doc_id]
         found = self.store.stories.signature(doc_id)
         terms, date = found if found is not None else ({}, None)
         entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
-        return doc_id, self.clusterer.vector(terms, entities, count=False), date
+        seen = self.earlier[doc_id] = (
+            doc_id, self.clusterer.vector(terms, entities, count=False), date)
+        return seen
 
     def _split_stories(self, seen: list[Seen]) -> set[str]:
         """Split the window's stories that fall into groups (`StoryClusterer.split`),

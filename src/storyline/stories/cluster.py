@@ -119,15 +119,19 @@ def keys_of(terms: dict[str, int], entities: Entities) -> dict[str, int]:
 
 def vectorize(keys: dict[str, int], documents: int, df: dict[str, int]) -> Vector:
     """Tf-idf weights, each channel scaled to unit length."""
-    vec: dict[str, tuple[str, float]] = {}
+    return _unit({key: (1.0 + math.log(n)) * (math.log((documents + 1) / (df.get(key, 0) + 1))
+                                              + 1.0)
+                  for key, n in keys.items()})
+
+
+def _unit(vec: Vector) -> Vector:
+    """A vector scaled to unit length in each channel (a story's centroid as a
+    document's vector)."""
     squares: dict[str, float] = {}
-    for key, n in keys.items():
-        idf = math.log((documents + 1) / (df.get(key, 0) + 1)) + 1.0
-        w = (1.0 + math.log(n)) * idf
+    for key, w in vec.items():
         c = channel_of(key)
-        vec[key] = (c, w)
         squares[c] = squares.get(c, 0.0) + w * w
-    return {k: w / math.sqrt(squares[c]) for k, (c, w) in vec.items()}
+    return {k: w / math.sqrt(squares[channel_of(k)]) for k, w in vec.items()}
 
 
 @dataclass(frozen=True)
@@ -207,12 +211,7 @@ def strongest(vec: Vector, n: int, channels: frozenset[str] | None = None) -> li
 
 
 def _days_apart(date: str, first: str | None, last: str | None) -> int | None:
-    if first is None or last is None:
-        return None
-    day, lo, hi = (dt.date.fromisoformat(x[:10]) for x in (date, first, last))
-    if lo <= day <= hi:
-        return 0
-    return min(abs((day - lo).days), abs((day - hi).days))
+    return _range_apart(date, date, first, last)
 
 
 def _range_apart(first: str | None, last: str | None, other_first: str | None,
@@ -224,16 +223,6 @@ def _range_apart(first: str | None, last: str | None, other_first: str | None,
     lo, hi, olo, ohi = (dt.date.fromisoformat(x[:10]) for x in (first, last, other_first,
                                                                  other_last))
     return max(0, (olo - hi).days, (lo - ohi).days)
-
-
-def _unit(vec: Vector) -> Vector:
-    """A vector scaled to unit length in each channel (a story's centroid as a
-    document's vector)."""
-    squares: dict[str, float] = {}
-    for key, w in vec.items():
-        c = channel_of(key)
-        squares[c] = squares.get(c, 0.0) + w * w
-    return {k: w / math.sqrt(squares[channel_of(k)]) for k, w in vec.items()}
 
 
 class StoryClusterer:
