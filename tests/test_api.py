@@ -19,8 +19,24 @@ def test_exported_members() -> None:
 
 
 def test_pipeline_has_named_stages_in_order() -> None:
-    assert Pipeline().names == ["clean", "language", "metadata", "identity", "nlp", "time",
-                                "entities", "claims", "events", "signature"]
+    assert Pipeline().names == ["clean", "language", "metadata", "identity", "parse",
+                                "mentions", "time", "entities", "claims", "events",
+                                "signature"]
+
+
+def test_a_pipeline_cuts_after_a_stage_into_two_checked_parts() -> None:
+    pipeline = Pipeline()
+    parts = pipeline.split("parse")
+    assert parts is not None
+    head, tail = parts
+    assert head.names == ["clean", "language", "metadata", "identity", "parse"]
+    assert tail.names == pipeline.names[5:]
+    assert "analyses" in head.provides and "analyses" in tail.given
+    assert pipeline.split("signature") is None  # nothing after it
+    assert pipeline.split("no such stage") is None
+    # the rest alone, without what the first part provides, is refused
+    with pytest.raises(PipelineError, match="stage 'mentions' needs"):
+        Pipeline(tail.stages)
 
 
 def test_misordered_pipeline_fails_when_built() -> None:

@@ -4,6 +4,7 @@ the same documents as one at a time, and a failing document fails alone."""
 from __future__ import annotations
 
 import copy
+import pickle
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from storyline.ingest.readers import read
 from storyline.ingest.run import BATCH_SIZE, analyse_many
 from storyline.model import Document, Rejection
 from storyline.nlp import Recognizer
+from storyline.nlp.model import pack_parses, unpack_parses
 from storyline.pipeline import CLEAN_STAGES, Pipeline, full_stages, stage
 
 
@@ -37,6 +39,34 @@ def test_batched_documents_equal_documents_one_at_a_time() -> None:
     assert [_summary(r) for r in together if isinstance(r, Document)] == one_by_one
     assert sum(len(d.mentions) for d in together if isinstance(d, Document)) > 50
     assert sum(len(d.events) for d in together if isinstance(d, Document)) > 10
+
+
+def test_parses_packed_in_one_process_and_finished_in_another_give_the_same_documents(
+        ) -> None:
+    """The worker/writer split of `ingest --workers 1`: the stages up to the parse, the
+    parses packed, pickled and read back with a blank vocabulary, then the rest."""
+    parts = Pipeline(full_stages(Recognizer())).split("parse")
+    assert parts is not None
+    head, tail = parts
+    docs = _corpus()
+    whole = Pipeline(full_stages(Recognizer())).run_many([copy.deepcopy(d) for d in docs])
+    parsed = analyse_many([copy.deepcopy(d) for d in docs], head, keep_parses=True)
+    sent = []
+    for doc in parsed:
+        assert isinstance(doc, Document)
+        packed = pack_parses(doc.analyses)
+        doc.analyses = []
+        sent.append(pickle.loads(pickle.dumps((doc, packed))))
+    model_vocab = Recognizer().nlp.vocab
+    for doc, packed in sent:
+        doc.analyses = unpack_parses(packed)
+        assert all(sdoc.vocab is not model_vocab for _, sdoc in doc.analyses)
+    assert sum(bool(doc.analyses) for doc, _ in sent) >= len(docs) - 2  # Arabic-only: none
+    finished = tail.run_many([doc for doc, _ in sent])
+    assert [_summary(d) for d in finished if isinstance(d, Document)] == \
+        [_summary(d) for d in whole if isinstance(d, Document)]
+    assert len(finished) == len(docs)
+    assert sum(len(d.events) for d in finished if isinstance(d, Document)) > 10
 
 
 def _failing_on(word: str, exc: Callable[[], Exception]) -> Callable[[Document], Document]:

@@ -61,12 +61,16 @@ CLEAN_STAGES: tuple[Stage, ...] = (
 )
 
 def nlp_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
-    """nlp -> time -> entities -> claims -> events -> signature (`recognizer`: spaCy)."""
+    """parse -> mentions -> time -> entities -> claims -> events -> signature
+    (`recognizer`: spaCy and the rule layer on its parses)."""
     recognizer = recognizer or Recognizer()
     return (
-        stage("nlp", recognizer,
-              requires={"text", "paragraphs", "language", "dateline", "published"},
-              assigns={"mentions", "roles", "analyses"}, batch=recognizer.batch),
+        stage("parse", recognizer.parse, requires={"text", "paragraphs", "language"},
+              assigns={"analyses"}, batch=recognizer.parse_batch),
+        stage("mentions", recognizer.finish_or_raise,
+              requires={"analyses", "text", "paragraphs", "language", "dateline",
+                        "published"},
+              assigns={"mentions", "roles"}, batch=recognizer.finish_batch),
         stage("time", normalize_times, requires={"mentions", "published"}, assigns={"times"}),
         stage("entities", group_mentions, requires={"mentions", "roles"},
               assigns={"entities"}),
@@ -90,8 +94,9 @@ DEFAULT_STAGES: tuple[Stage, ...] = full_stages()
 class Pipeline:
     """An ordered list of stages, checked when built."""
 
-    def __init__(self, stages: Sequence[Stage] = DEFAULT_STAGES) -> None:
-        available = set(READER_ASSIGNS)
+    def __init__(self, stages: Sequence[Stage] = DEFAULT_STAGES,
+                 given: Iterable[str] = READER_ASSIGNS) -> None:
+        available = set(given)
         for st in stages:
             missing = st.requires - available
             if missing:
@@ -99,10 +104,24 @@ class Pipeline:
                                     "reader or earlier stage provides")
             available |= st.assigns
         self.stages = tuple(stages)
+        self.given = frozenset(given)
+        self.provides = frozenset(available)  # what a document has after the pipeline
 
     @property
     def names(self) -> list[str]:
         return [st.name for st in self.stages]
+
+    def split(self, after: str) -> tuple[Pipeline, Pipeline] | None:
+        """The pipeline cut after the stage named `after`: the stages up to it, and the
+        rest (checked against what the first part provides); None without such a stage
+        or with nothing after it."""
+        if after not in self.names:
+            return None
+        cut = self.names.index(after) + 1
+        if cut == len(self.stages):
+            return None
+        head = Pipeline(self.stages[:cut], self.given)
+        return head, Pipeline(self.stages[cut:], head.provides)
 
     def __call__(self, doc: Document) -> Document:
         for st in self.stages:

@@ -54,7 +54,7 @@ def lexicon() -> CueLexicon:
 
 
 def find_claims(doc: Document) -> Document:
-    """Fill `doc.claims` from the spaCy parses the nlp stage left in `doc.analyses`."""
+    """Fill `doc.claims` from the spaCy parses the parse stage left in `doc.analyses`."""
     doc.claims = []
     index = MentionIndex(doc)
     for para_start, sdoc in doc.analyses:

@@ -32,6 +32,7 @@ from storyline.errors import InputError
 from storyline.ingest.readers import Item, ReadOptions, read
 from storyline.model import Document, Rejection
 from storyline.nlp import Recognizer
+from storyline.nlp.model import PackedParses, pack_parses, unpack_parses
 from storyline.pipeline import Pipeline, full_stages
 from storyline.store import Store
 from storyline.stories import StoryBuilder
@@ -180,7 +181,8 @@ def _analyser(workers: int, pipeline: Pipeline | None, gazetteer: list[str],
         with AnalysisThread(local) as ahead:
             yield ahead.analyse
         return
-    with WorkerPool(workers, pipeline, gazetteer) as pool:
+    with WorkerPool(workers, pipeline, gazetteer,
+                    finish_here=workers < (os.cpu_count() or 1)) as pool:
         yield pool.analyse
 
 
@@ -248,23 +250,26 @@ class AnalysisThread:
                 return
 
 
-def analyse_many(items: list[Item], pipeline: Pipeline) -> list[Item]:
+def analyse_many(items: list[Item], pipeline: Pipeline, *, keep_parses: bool = False
+                 ) -> list[Item]:
     """Run the per-document stages on several items together (`Pipeline.run_many`); each
     result in its item's place, and a document that cannot be used becomes a Rejection
-    without taking the others with it."""
+    without taking the others with it. The spaCy parses are dropped, unless
+    `keep_parses` (for stages that run later, elsewhere)."""
     docs = [item for item in items if isinstance(item, Document)]
     done = iter(pipeline.run_many(docs) if docs else [])
-    return [item if isinstance(item, Rejection) else _outcome(item, next(done))
+    return [item if isinstance(item, Rejection) else _outcome(item, next(done), keep_parses)
             for item in items]
 
 
-def _outcome(doc: Document, result: Document | Exception) -> Item:
+def _outcome(doc: Document, result: Document | Exception, keep_parses: bool = False) -> Item:
     if isinstance(result, InputError):
         result.locate(doc.source, doc.line)
         return Rejection(doc.source, result.reason, result.kind, doc.line)
     if isinstance(result, Exception):  # a bug must not lose the other documents of the run
         return _internal_error(doc, result)
-    result.analyses = []  # the spaCy parses are not kept
+    if not keep_parses:
+        result.analyses = []  # the spaCy parses are not kept
     return result
 
 
@@ -298,6 +303,11 @@ def _reject(store: Store, report: IngestReport, rejection: Rejection) -> None:
 class WorkerPool:
     """Worker processes that run the per-document stages and hand results back in order.
 
+    With `finish_here` (when a core is left for this process: fewer workers than cores),
+    the workers run the stages up to the language model's parse and hand back the parses
+    (`storyline.nlp.model.pack_parses`); the stages after it (the rule layer, times,
+    entities, claims, events, signature: about a sixth of the model's time) run here,
+    in the writer, while the workers parse the next documents.
     At most `workers * CHUNKS_PER_WORKER` chunks are in flight, so memory stays bounded
     however long the input. Leaving the `with` block on an exception (Ctrl-C included)
     terminates the workers at once; they ignore SIGINT themselves, so the writer alone
@@ -307,16 +317,22 @@ class WorkerPool:
 
     def __init__(self, workers: int, pipeline: Pipeline | None = None,
                  gazetteer: Iterable[str] = (), *, chunk_size: int = CHUNK_SIZE,
-                 start_method: str = START_METHOD) -> None:
+                 start_method: str = START_METHOD, finish_here: bool = False) -> None:
         self.workers = workers
         self.chunk_size = chunk_size
+        self.finish: Pipeline | None = None  # the stages run here, when any
+        if finish_here:
+            full = pipeline or Pipeline(full_stages(Recognizer(gazetteer=gazetteer)))
+            parts = full.split("parse")
+            if parts is not None:
+                pipeline, self.finish = parts
         context = multiprocessing.get_context(start_method)
         # Only this process holds the sending end, `_alive`; workers watch the other end
         # and see it close when this process ends, however it ends.
         self._watched, self._alive = context.Pipe(duplex=False)
         self.executor = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker,
-            initargs=(pipeline, list(gazetteer), self._watched))
+            initargs=(pipeline, list(gazetteer), self._watched, self.finish is not None))
         self._started = False
 
     def __enter__(self) -> WorkerPool:
@@ -343,9 +359,15 @@ class WorkerPool:
         while chunk := list(islice(iterator, self.chunk_size)):
             in_flight.append((chunk, self._submit(chunk)))
             if len(in_flight) >= limit:
-                yield from _results(*in_flight.popleft())
+                yield from self._finished(*in_flight.popleft())
         while in_flight:
-            yield from _results(*in_flight.popleft())
+            yield from self._finished(*in_flight.popleft())
+
+    def _finished(self, chunk: list[Item], future: Future[list[bytes]]) -> list[Item]:
+        items = _results(chunk, future)
+        if self.finish is None:
+            return items
+        return analyse_many([_unpacked(item) for item in items], self.finish)
 
     def _submit(self, chunk: list[Item]) -> Future[list[bytes]]:
         if self._started:
@@ -355,7 +377,7 @@ class WorkerPool:
             return self.executor.submit(_analyse_chunk, chunk)
 
 
-def _results(chunk: list[Item], future: Future[list[bytes]]) -> list[Item]:
+def _results(chunk: list[Item], future: Future[list[bytes]]) -> list[Any]:
     try:
         return [pickle.loads(data) for data in future.result()]
     except (KeyboardInterrupt, SystemExit, BrokenExecutor):
@@ -363,6 +385,19 @@ def _results(chunk: list[Item], future: Future[list[bytes]]) -> list[Item]:
     except Exception as exc:  # the chunk could not be sent to a worker
         return [_internal_error(item, exc) if isinstance(item, Document) else item
                 for item in chunk]
+
+
+def _unpacked(item: Item | tuple[Document, PackedParses]) -> Item:
+    """A document back from a worker with its parses (`analyse_chunk` with
+    `keep_parses`), the parses read back into it."""
+    if not isinstance(item, tuple):
+        return item
+    doc, packed = item
+    try:
+        doc.analyses = unpack_parses(packed)
+    except Exception as exc:  # this document alone is lost, and named
+        return _internal_error(doc, exc)
+    return doc
 
 
 @contextmanager
@@ -380,14 +415,17 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 _worker_pipeline: Pipeline | None = None
+_worker_keeps_parses = False
 
 
-def _start_worker(pipeline: Pipeline | None, gazetteer: list[str], writer: Connection) -> None:
+def _start_worker(pipeline: Pipeline | None, gazetteer: list[str], writer: Connection,
+                  keep_parses: bool = False) -> None:
     """Build this worker's pipeline once and load its language model before any work."""
-    global _worker_pipeline
+    global _worker_pipeline, _worker_keeps_parses
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with_writer, args=(writer,), daemon=True).start()
     _worker_pipeline = worker_pipeline(pipeline, gazetteer)
+    _worker_keeps_parses = keep_parses
 
 
 def worker_pipeline(pipeline: Pipeline | None, gazetteer: list[str]) -> Pipeline:
@@ -411,15 +449,23 @@ def _end_with_writer(writer: Connection) -> None:
 
 def _analyse_chunk(chunk: list[Item]) -> list[bytes]:
     assert _worker_pipeline is not None, "worker started without _start_worker"
-    return analyse_chunk(chunk, _worker_pipeline)
+    return analyse_chunk(chunk, _worker_pipeline, keep_parses=_worker_keeps_parses)
 
 
-def analyse_chunk(chunk: list[Item], pipeline: Pipeline) -> list[bytes]:
+def analyse_chunk(chunk: list[Item], pipeline: Pipeline, *, keep_parses: bool = False
+                  ) -> list[bytes]:
     """Analyse a chunk in a worker; each result pickled here, so a document that cannot
-    be sent back is rejected alone, not with its whole chunk."""
+    be sent back is rejected alone, not with its whole chunk. With `keep_parses`, a
+    document goes back with its parses packed (`(document, PackedParses)`)."""
     out: list[bytes] = []
-    for item, result in zip(chunk, analyse_many(chunk, pipeline), strict=True):
+    for item, result in zip(chunk, analyse_many(chunk, pipeline, keep_parses=keep_parses),
+                            strict=True):
         try:
+            if keep_parses and isinstance(result, Document):
+                packed = pack_parses(result.analyses)
+                result.analyses = []
+                out.append(pickle.dumps((result, packed), protocol=pickle.HIGHEST_PROTOCOL))
+                continue
             out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as exc:
             assert isinstance(item, Document)  # Rejections always pickle

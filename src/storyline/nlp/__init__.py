@@ -1,4 +1,5 @@
-"""The nlp stage: names, titles and time expressions of each paragraph.
+"""The parse and mentions stages: spaCy's parses, then names, titles and time expressions
+of each paragraph.
 
 English (and other Latin-script) paragraphs go through the spaCy pipeline and the rule
 layer of `storyline.nlp.entities` and `storyline.nlp.roles`; Arabic-script paragraphs
@@ -28,7 +29,8 @@ __all__ = ["recognize", "tense_of"]
 
 
 class Recognizer:
-    """The nlp stage as a callable: `Recognizer(nlp)(doc)` fills mentions and roles.
+    """Both stages as a callable: `Recognizer(nlp)(doc)` parses the document and fills
+    mentions and roles (`parse_batch` and `finish` are the two stages apart).
 
     `gazetteer` holds person names already known (from the store or an alias file), so
     an Arabic-script name in an Arabic-only article can be linked to a known person.
@@ -56,27 +58,55 @@ class Recognizer:
         on batches; short documents, such as one-sentence paragraphs, gain most). Each
         document is then finished alone: one that fails gets its exception in its place
         in the result, and the others are kept."""
-        latin = [[(k, p) for k, p in enumerate(doc.paragraphs) if p.direction != "rtl"]
-                 for doc in docs]
+        return [self.finish(doc) if isinstance(doc, Document) else doc
+                for doc in self.parse_batch(docs)]
+
+    def parse(self, doc: Document) -> Document:
+        """`parse_batch` for one document."""
+        self.parse_batch([doc])
+        return doc
+
+    def parse_batch(self, docs: list[Document]) -> list[Document | Exception]:
+        """The language model's part of the stage: each document's left-to-right
+        paragraphs parsed in one `nlp.pipe` call, the parses in `Document.analyses` as
+        `(paragraph start, parse)`. The rules (`finish`) need no model and can run in
+        another process (`storyline.nlp.model.pack_parses`)."""
+        latin = [_latin(doc) for doc in docs]
         texts = [doc.text[p.start:p.end] for doc, paras in zip(docs, latin, strict=True)
                  for _, p in paras]
         analyses = iter(list(self.nlp.pipe(texts)) if texts else [])
         out: list[Document | Exception] = []
         for doc, paras in zip(docs, latin, strict=True):
-            parsed = [next(analyses) for _ in paras]
-            try:
-                out.append(self._finish(doc, paras, parsed))
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except Exception as exc:  # handed back, named by the caller
-                out.append(exc)
+            doc.analyses = [(p.start, next(analyses)) for _, p in paras]
+            out.append(doc)
         return out
 
-    def _finish(self, doc: Document, latin: list[tuple[int, Paragraph]],
-                analyses: list[Any]) -> Document:
-        doc.mentions, doc.roles, doc.analyses = [], [], []
-        for (k, para), sdoc in zip(latin, analyses, strict=True):
-            doc.analyses.append((para.start, sdoc))
+    def finish(self, doc: Document) -> Document | Exception:
+        """The rule layer on a parsed document (`parse_batch`): names, titles, time
+        expressions, Arabic names; the exception in the document's place if it fails."""
+        try:
+            return self._finish(doc)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # handed back, named by the caller
+            return exc
+
+    def finish_or_raise(self, doc: Document) -> Document:
+        """`finish` as a pipeline stage: the exception raised."""
+        result = self.finish(doc)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def finish_batch(self, docs: list[Document]) -> list[Document | Exception]:
+        return [self.finish(doc) for doc in docs]
+
+    def _finish(self, doc: Document) -> Document:
+        latin = _latin(doc)
+        if len(latin) != len(doc.analyses):
+            raise ValueError(f"{len(doc.analyses)} parses for {len(latin)} paragraphs")
+        doc.mentions, doc.roles = [], []
+        for (k, para), (_, sdoc) in zip(latin, doc.analyses, strict=True):
             self._paragraph(doc, k, para, sdoc)
         known = [m.text for m in doc.mentions if m.kind == "person"
                  and m.method != "rule:title-only"] + self.gazetteer
@@ -123,6 +153,11 @@ class Recognizer:
             for name in find_arabic_names(text, a, b, known):
                 doc.mentions.append(Mention(name.start, name.end, name.text, "person",
                                             f"rule:arabic-{name.method}", k, "ar"))
+
+
+def _latin(doc: Document) -> list[tuple[int, Paragraph]]:
+    """The paragraphs the language model parses (all but right-to-left ones), by index."""
+    return [(k, p) for k, p in enumerate(doc.paragraphs) if p.direction != "rtl"]
 
 
 def _best_inside(found: list[Found], a: int, b: int, base: int) -> int | None:

@@ -59,7 +59,7 @@ def stop_words(language: str | None) -> frozenset[str]:
 
 
 def sign_document(doc: Document) -> Document:
-    """Fill `doc.terms` from the parses the nlp stage left in `doc.analyses` and the
+    """Fill `doc.terms` from the parses the parse stage left in `doc.analyses` and the
     times the time stage resolved."""
     rules = story_rules()
     kinds = {p.start: p.kind for p in doc.paragraphs}
