@@ -34,16 +34,21 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=8,
                         help="also score this many shuffled orders (seed, seed + 1, ...), "
                              "parsed once; the tables are those of --seed")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="each order comes in this many ingest runs, one after the "
+                             "other (results files get a -runsN suffix)")
     args = parser.parse_args()
-    clustering = stories.run(args.corpus, args.split, seed=args.seed, orders=args.orders)
+    clustering = stories.run(args.corpus, args.split, seed=args.seed, orders=args.orders,
+                             runs=args.runs)
     mentions = ecbplus_events.run(args.split, clustering.predicted, corpus=args.corpus)
     text = (clustering.format() + "\n\nCross-document event coreference, gold mentions, "
             "linked inside Storyline's stories:\n\n" + ecbplus_events.format_report(mentions))
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"ecbplus-stories-{args.split}.txt").write_text(text + "\n", encoding="utf-8")
+    name = f"ecbplus-stories-{args.split}" + (f"-runs{args.runs}" if args.runs > 1 else "")
+    (RESULTS / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
     data = {"clustering": clustering.to_json(), "coreference": json.loads(mentions.to_json())}
-    (RESULTS / f"ecbplus-stories-{args.split}.json").write_text(
+    (RESULTS / f"{name}.json").write_text(
         json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 

@@ -9,8 +9,11 @@ import pytest
 
 from conftest import CORPUS, run_cli
 from storyline.errors import GoldFileError
-from storyline.evaluate.collection import match_gold, read_gold, run
+from storyline.evaluate.collection import analyse, match_gold, read_gold, run
+from storyline.evaluate.stories import store_documents
 from storyline.model import Document
+from storyline.store import Store
+from storyline.stories import StoryBuilder
 
 
 def _write(path: Path, text: str) -> Path:
@@ -123,3 +126,36 @@ def test_one_at_a_time_places_each_report_as_it_arrives(gold: Path) -> None:
                      "--one-at-a-time", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["one_at_a_time"] is True
+
+
+def test_runs_bring_each_order_in_several_ingest_runs(gold: Path) -> None:
+    """The collection in four ingest runs, one after the other (each placed at its end
+    against the stories before): the same stories here, and the report says so; the
+    CLI refuses zero runs."""
+    report = run(CORPUS, gold, orders=2, runs=4)
+    assert report.runs == 4 and report.to_json()["runs"] == 4
+    assert all(o["bcubed_f1"] == 1.0 for o in report.orders)
+    assert "in 4 runs one after the other" in report.format().splitlines()[0]
+    result = run_cli("evaluate", "collection", str(CORPUS), str(gold), "--runs", "0")
+    assert result.returncode == 2 and "runs must be 1 or more" in result.stderr
+
+
+def test_store_documents_in_runs_leaves_nothing_waiting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`store_documents(runs=3)`: every document stored and placed, in three story
+    stages of about equal size."""
+    docs, _ = analyse([str(CORPUS)])
+    placed: list[int] = []
+    original = StoryBuilder.place_waiting
+
+    def counting(self: StoryBuilder) -> int:
+        placed.append(original(self))
+        return placed[-1]
+
+    monkeypatch.setattr(StoryBuilder, "place_waiting", counting)
+    with Store(tmp_path / "kb.db") as store:
+        ids = store_documents([(d.id, d) for d in docs], store, runs=3)
+        assert len(ids) == len(docs) > 3 and store.stories.unplaced() == []
+        assert len(placed) == 3 and sum(placed) == len(docs)
+        assert max(placed) - min(placed) <= len(docs) // 3 + 1
+        assert {d for d, _ in store.stories.assignments()} == set(ids)

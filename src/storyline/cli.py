@@ -587,6 +587,8 @@ def evaluate_collection(
         "--one-at-a-time", help="Place each article as it arrives (as the web API does), "
                                 "not at the end of the run in date order (as ingest does).")
     ] = False,
+    runs: Annotated[int, typer.Option(
+        help="Ingest runs each order comes in, one after the other (as daily feeds).")] = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Story clustering on a labelled collection of your own: pairwise and B-cubed scores
@@ -595,7 +597,8 @@ def evaluate_collection(
     from storyline.evaluate.collection import run
 
     try:
-        report = run(collection, gold, orders=orders, seed=seed, one_at_a_time=one_at_a_time)
+        report = run(collection, gold, orders=orders, seed=seed, one_at_a_time=one_at_a_time,
+                     runs=runs)
     except (StorylineError, OSError, ValueError) as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_ERROR) from exc

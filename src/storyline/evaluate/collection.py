@@ -138,6 +138,7 @@ class CollectionReport:
     rejected: list[str] = field(default_factory=list)
     seconds: float = 0.0
     one_at_a_time: bool = False
+    runs: int = 1  # ingest runs the articles came in, one after the other
 
     def mean(self, key: str) -> float:
         return float(statistics.mean(o[key] for o in self.orders))
@@ -155,13 +156,16 @@ class CollectionReport:
                                  "pairwise": s(self.baseline_pairwise),
                                  "bcubed": s(self.baseline_bcubed)},
                 "unmatched": self.unmatched, "rejected": self.rejected,
-                "seconds": self.seconds, "one_at_a_time": self.one_at_a_time}
+                "seconds": self.seconds, "one_at_a_time": self.one_at_a_time,
+                "runs": self.runs}
 
     def format(self) -> str:
         def pct(x: float) -> str:
             return f"{100 * x:.1f}"
         mode = ("each placed as it arrives" if self.one_at_a_time else
                 "placed at the end of the run, dated ones by date")
+        if self.runs > 1:
+            mode += f", in {self.runs} runs one after the other"
         lines = [f"{self.documents} documents, {self.gold_stories} gold stories, "
                  f"{len(self.orders)} arrival orders ({mode})", "",
                  "| system | clusters | pairwise P | R | F1 | B3 P | R | F1 |",
@@ -211,10 +215,14 @@ def analyse(paths: Sequence[str], pipeline: Pipeline | None = None,
 
 
 def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed: int = 0,
-        pipeline: Pipeline | None = None, one_at_a_time: bool = False) -> CollectionReport:
+        pipeline: Pipeline | None = None, one_at_a_time: bool = False, runs: int = 1
+        ) -> CollectionReport:
     """Score Storyline's stories for a labelled collection (a folder or file of articles)
     in `orders` shuffled arrival orders (seeds `seed` ...), beside the oracle baseline;
-    placed as an ingest run places them, or each as it arrives (`one_at_a_time`)."""
+    placed as an ingest run places them, or each as it arrives (`one_at_a_time`); with
+    `runs`, each order comes in that many ingest runs, one after the other."""
+    if runs < 1:
+        raise ValueError(f"runs must be 1 or more, not {runs}")
     if orders < 1:
         raise ValueError(f"orders must be 1 or more, not {orders}")
     started = time.perf_counter()
@@ -232,7 +240,8 @@ def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed:
     rows = []
     for s in range(seed, seed + orders):
         with Store(":memory:") as store:
-            ids = store_documents(analysed, store, seed=s, batch=not one_at_a_time)
+            ids = store_documents(analysed, store, seed=s, batch=not one_at_a_time,
+                                  runs=runs)
             pred = {ids[d]: story for d, story in store.stories.assignments()
                     if ids.get(d) in labels}
         p, b = pairwise(labels, pred), bcubed(labels, pred)
@@ -246,4 +255,4 @@ def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed:
     return CollectionReport(
         len(scored), len(set(labels.values())), rows, threshold, len(set(base.values())),
         pairwise(labels, base), bcubed(labels, base), unmatched, rejected,
-        round(time.perf_counter() - started, 1), one_at_a_time)
+        round(time.perf_counter() - started, 1), one_at_a_time, runs)

@@ -124,25 +124,29 @@ def analyse_documents(docs: Sequence[EcbDocument], recognizer: Recognizer | None
 
 
 def store_documents(analysed: Sequence[tuple[str, Document]], store: Store, *,
-                    seed: int = 0, batch: bool = True) -> dict[str, str]:
+                    seed: int = 0, batch: bool = True, runs: int = 1) -> dict[str, str]:
     """Store copies of analysed documents in the order `seed` shuffles them to, through
     actor resolution and the story stage; returns Storyline document id -> ECB+ name.
     As `storyline ingest` does, the documents are placed in stories at the end (`batch`:
     dated ones by date, then the rest in the shuffled order); with `batch=False` each is
-    placed as it is stored (one report at a time, as through the web API)."""
+    placed as it is stored (one report at a time, as through the web API). With `runs`,
+    the shuffled documents come in that many ingest runs of about equal size, one after
+    the other (each placed at its own end, against the stories of the runs before)."""
     order = list(analysed)
     random.Random(seed).shuffle(order)
-    resolver = Resolver(store.actors)
-    builder = StoryBuilder(store, defer=batch)
     names: dict[str, str] = {}
-    with store.transaction():
-        for name, analysed_doc in order:
-            doc = copy.deepcopy(analysed_doc)  # the store fills in ids and links
-            store.add(doc, resolver.resolve, builder)
-            names[doc.id] = name
-        builder.place_waiting()
-        resolver.finish()
-        builder.finish()
+    size = -(-len(order) // max(1, runs))
+    for start in range(0, len(order), size):
+        resolver = Resolver(store.actors)
+        builder = StoryBuilder(store, defer=batch)
+        with store.transaction():
+            for name, analysed_doc in order[start:start + size]:
+                doc = copy.deepcopy(analysed_doc)  # the store fills in ids and links
+                store.add(doc, resolver.resolve, builder)
+                names[doc.id] = name
+            builder.place_waiting()
+            resolver.finish()
+            builder.finish()
     return names
 
 
@@ -220,14 +224,15 @@ def tfidf_baseline(docs: Sequence[EcbDocument],
 
 
 def run(corpus: str | Path, split: str, *, seed: int = 0, orders: int = 1,
-        store_path: str | Path = ":memory:") -> ClusteringReport:
+        store_path: str | Path = ":memory:", runs: int = 1) -> ClusteringReport:
     """Ingest an ECB+ split into a fresh store and score its stories and the baseline.
 
     The report is that of the order `seed` shuffles the documents to. With `orders` > 1
     the same documents (parsed once) are also stored in orders `seed + 1` ... `seed +
     orders - 1`, each into a fresh in-memory store, and `extra["orders"]` gives every
     order's scores with their mean: an incremental clusterer's result depends on the
-    order documents arrive in."""
+    order documents arrive in. With `runs`, each order comes in that many ingest runs,
+    one after the other."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; splits: {', '.join(sorted(SPLITS))}")
     docs = list(load(corpus, SPLITS[split]))
@@ -235,11 +240,11 @@ def run(corpus: str | Path, split: str, *, seed: int = 0, orders: int = 1,
     started = time.perf_counter()
     analysed = analyse_documents(docs)
     with Store(store_path) as store:
-        pred = stories_of(store, store_documents(analysed, store, seed=seed))
+        pred = stories_of(store, store_documents(analysed, store, seed=seed, runs=runs))
     seconds = time.perf_counter() - started
-    extra: dict[str, Any] = {"seed": seed, "seconds": round(seconds, 1)}
+    extra: dict[str, Any] = {"seed": seed, "seconds": round(seconds, 1), "runs": runs}
     if orders > 1:
-        extra["orders"] = _orders(analysed, gold, pred, range(seed, seed + orders))
+        extra["orders"] = _orders(analysed, gold, pred, range(seed, seed + orders), runs)
     threshold, base = tfidf_baseline(docs)
     return ClusteringReport(
         split, len(docs), len(set(gold.values())), len(set(pred.values())),
@@ -248,7 +253,7 @@ def run(corpus: str | Path, split: str, *, seed: int = 0, orders: int = 1,
 
 
 def _orders(analysed: Sequence[tuple[str, Document]], gold: dict[str, str],
-            first: dict[str, str], seeds: range) -> dict[str, Any]:
+            first: dict[str, str], seeds: range, runs: int = 1) -> dict[str, Any]:
     """Scores of the stories formed in each order of `seeds` (`first`: the first's)."""
     rows = []
     for seed in seeds:
@@ -256,7 +261,8 @@ def _orders(analysed: Sequence[tuple[str, Document]], gold: dict[str, str],
             pred = first
         else:
             with Store(":memory:") as store:
-                pred = stories_of(store, store_documents(analysed, store, seed=seed))
+                pred = stories_of(store, store_documents(analysed, store, seed=seed,
+                                                         runs=runs))
         b, p = bcubed(gold, pred), pairwise(gold, pred)
         rows.append({"seed": seed, "stories": len(set(pred.values())),
                      "bcubed_f1": round(b.f1, 6), "pairwise_f1": round(p.f1, 6)})

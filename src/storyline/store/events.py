@@ -12,10 +12,11 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from storyline.model import Claim, Document, EventMention
-from storyline.store.sql import rows_in
+from storyline.store.sql import IN_CHUNK, rows_in
 
 
 def _json(value: Any) -> str:
@@ -69,6 +70,21 @@ def date_of(doc: Document, ev: EventMention) -> dict[str, Any]:
         day = doc.published.isoformat()
         return {"value": day, "start": day, "end": day, "precision": "published"}
     return {"value": None, "start": None, "end": None, "precision": None}
+
+
+def restore_own(conn: sqlite3.Connection, where: str, params: Sequence[Any] = ()) -> None:
+    """Give the events `where` selects their own values back where a merge had
+    overwritten them (kept in `own` by `EventTable.merge`)."""
+    rows = conn.execute(f"SELECT id, own FROM events WHERE {where}", params).fetchall()
+    for r in rows:
+        own = json.loads(r["own"])
+        conn.execute(
+            "UPDATE events SET date_value = ?, date_start = ?, date_end = ?, "
+            "date_precision = ?, location = ?, location_document = ?, "
+            "location_mention = ?, topics = ?, score = ?, own = NULL WHERE id = ?",
+            (own["date_value"], own["date_start"], own["date_end"], own["date_precision"],
+             own["location"], own["location_document"], own["location_mention"],
+             own["topics"], own["score"], r["id"]))
 
 
 class EventTable:
@@ -276,6 +292,28 @@ class EventTable:
             "AND id NOT IN (SELECT e.canonical FROM event_mentions m JOIN events e ON e.id = "
             "m.event_id WHERE m.document_id = ? AND e.canonical IS NOT NULL) ORDER BY rowid "
             "DESC LIMIT ?", (story_id, type, exclude_doc, limit))]
+
+    def unmerge(self, documents: list[str]) -> int:
+        """Undo the merges of the events `documents` report, as if they had never been
+        placed: each event its own canonical event again, with its own values, in no
+        story, its merge records and the dates inferred for `documents` gone. Meant for
+        every document of the stories concerned (a canonical event's reports all lie in
+        one story); returns how many events."""
+        events = [r[0] for r in rows_in(
+            self.conn, "SELECT DISTINCT event_id FROM event_mentions WHERE document_id IN "
+            "({marks})", documents)]
+        for chunk in (events[i:i + IN_CHUNK] for i in range(0, len(events), IN_CHUNK)):
+            marks = ",".join("?" * len(chunk))
+            restore_own(self.conn, f"id IN ({marks}) AND own IS NOT NULL", chunk)
+            self.conn.execute(f"UPDATE events SET canonical = id, story_id = NULL, digest = "
+                              f"NULL WHERE id IN ({marks}) OR canonical IN ({marks})",
+                              chunk + chunk)
+            self.conn.execute(f"DELETE FROM event_merges WHERE event_id IN ({marks}) OR "
+                              f"into_id IN ({marks})", chunk + chunk)
+        for chunk in (documents[i:i + IN_CHUNK] for i in range(0, len(documents), IN_CHUNK)):
+            self.conn.execute(f"DELETE FROM inferred_dates WHERE document_id IN "
+                              f"({','.join('?' * len(chunk))})", chunk)
+        return len(events)
 
     def set_digest(self, event: str, digest: str | None) -> None:
         self.conn.execute("UPDATE events SET digest = ? WHERE id = ?", (digest, event))

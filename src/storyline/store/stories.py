@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from storyline.store.events import restore_own
 from storyline.store.sql import rows_in
 
 #: The row of `term_stats` that counts documents (no term is empty).
@@ -264,16 +265,7 @@ class StoryTable:
                       "event_merges", "inferred_dates", "story_pending"):
             self.conn.execute(f"DELETE FROM {table}")
         # Restore each event's own values where a merge had overwritten them.
-        rows = self.conn.execute("SELECT id, own FROM events WHERE own IS NOT NULL").fetchall()
-        for r in rows:
-            own = json.loads(r["own"])
-            self.conn.execute(
-                "UPDATE events SET date_value = ?, date_start = ?, date_end = ?, "
-                "date_precision = ?, location = ?, location_document = ?, "
-                "location_mention = ?, topics = ?, score = ?, own = NULL WHERE id = ?",
-                (own["date_value"], own["date_start"], own["date_end"], own["date_precision"],
-                 own["location"], own["location_document"], own["location_mention"],
-                 own["topics"], own["score"], r["id"]))
+        restore_own(self.conn, "own IS NOT NULL")
         self.conn.execute("UPDATE events SET canonical = id, story_id = NULL, digest = NULL")
 
     def wait(self, doc_id: str, date: str | None) -> None:

@@ -37,6 +37,7 @@ class StoryBuilder:
         self.defer = defer
         self.placed: list[str] = []  # documents signed since the last `finish`
         self.earlier: dict[str, Seen] = {}  # documents of earlier windows, as this one sees them
+        self.earlier_story: dict[str, str] = {}  # their stories when this window began
 
     def __call__(self, doc: Document) -> Assignment | None:
         date = doc.published.isoformat() if doc.published else None
@@ -96,7 +97,7 @@ class StoryBuilder:
         seen: list[Seen] = [
             (doc_id, self.clusterer.vector(terms, entities, count=False), date)
             for doc_id, terms, entities, date in placed]
-        self.earlier = {}
+        self.earlier, self.earlier_story = {}, {}
         self.clusterer.looking = {}
         try:
             self._refine(seen, joined, self.rules.refine_passes)
@@ -112,14 +113,28 @@ class StoryBuilder:
         if self.rules.join_threshold > 0:
             self._unite_stories(seen)
         # Events merge in the order placed, each document's with those of the documents
-        # before it in its final story.
-        for doc_id, *_ in seen:
+        # before it in its final story; first, in the stories an earlier document left
+        # or went to, those of the earlier documents, in their stories' order, afresh.
+        again = self._earlier_moved({doc_id for doc_id, *_ in seen})
+        self.merger.events.unmerge(again)
+        window = [doc_id for doc_id, *_ in seen]
+        for doc_id in again + window:
             table.attach_events(doc_id, None)
-        for doc_id, *_ in seen:
+        for doc_id in again + window:
             story = table.story_of(doc_id)
             table.attach_events(doc_id, story)
             if story is not None:
                 self.merger.link(doc_id, story, ReportCache())
+
+    def _earlier_moved(self, window: set[str]) -> list[str]:
+        """The documents of earlier runs or windows in the stories that one of them left
+        or went to in this window, story by story, each story's in the order they joined
+        it (their events are to merge again)."""
+        table = self.store.stories
+        moved = [d for d, sid in self.earlier_story.items() if table.story_of(d) != sid]
+        stories = dict.fromkeys(s for d in moved for s in (self.earlier_story[d],
+                                                            table.story_of(d)) if s)
+        return [d for sid in stories for d in table.members(sid) if d not in window]
 
     def _refine(self, seen: list[Seen], joined: dict[str, Vector], passes: int) -> None:
         """Look at each document again (`StoryClusterer.reconsider`), `passes` times at
@@ -137,10 +152,9 @@ class StoryBuilder:
     def _window_stories(self, seen: list[Seen], largest: int
                         ) -> list[tuple[str, list[Seen], int]]:
         """The stories documents of this window are in, of at most `largest` documents,
-        each with its documents in the order they joined and how many of the first of
-        them came before this window (a run's, or an earlier window's: their events are
-        merged already, so they stay where they are), in the order their first documents
-        of the window were placed."""
+        each with its documents in the order they joined and how many of them came
+        before this window (a run's, or an earlier window's), in the order their first
+        documents of the window were placed."""
         table = self.store.stories
         window = {item[0]: item for item in seen}
         stories = dict.fromkeys(s for d in window if (s := table.story_of(d)) is not None)
@@ -149,18 +163,16 @@ class StoryBuilder:
             members = table.members(sid)
             if len(members) > largest:
                 continue
-            earlier = [d for d in members if d not in window]
-            if earlier and members[:len(earlier)] != earlier:
-                continue  # an earlier document joined after one of this window's
-            out.append((sid, [window.get(d) or self._earlier(d) for d in members],
-                        len(earlier)))
+            out.append((sid, [window.get(d) or self._earlier(d, sid) for d in members],
+                        sum(d not in window for d in members)))
         return out
 
-    def _earlier(self, doc_id: str) -> Seen:
-        """An earlier document as this window looks at it (its vector with the document
-        frequencies of now), computed once per window."""
+    def _earlier(self, doc_id: str, story: str) -> Seen:
+        """An earlier document of `story` as this window looks at it (its vector with
+        the document frequencies of now), computed once per window."""
         if doc_id in self.earlier:
             return self.earlier[doc_id]
+        self.earlier_story[doc_id] = story
         found = self.store.stories.signature(doc_id)
         terms, date = found if found is not None else ({}, None)
         entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
@@ -169,13 +181,13 @@ class StoryBuilder:
         return seen
 
     def _split_stories(self, seen: list[Seen]) -> set[str]:
-        """Split the window's stories that fall into groups (`StoryClusterer.split`),
-        their earlier documents all staying in the story; the documents of those split."""
+        """Split the window's stories that fall into groups (`StoryClusterer.split`); the
+        documents of those split."""
         rules = self.rules
         restated: set[str] = set()
-        for sid, members, earlier in self._window_stories(seen, rules.split_max_size):
+        for sid, members, _ in self._window_stories(seen, rules.split_max_size):
             if len(members) >= 2 * rules.split_min_part:
-                restated.update(self.clusterer.split(sid, members, earlier))
+                restated.update(self.clusterer.split(sid, members))
         return restated
 
     def _unite_stories(self, seen: list[Seen]) -> list[str]:

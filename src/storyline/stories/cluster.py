@@ -347,22 +347,22 @@ class StoryClusterer:
         np.fill_diagonal(scores, 0.0)
         return (scores + scores.T) / 2
 
-    def split(self, story: str, members: list[Seen], earlier: int = 0) -> list[str]:
+    def split(self, story: str, members: list[Seen]) -> list[str]:
         """Split a story whose documents (`members`, in the order they joined) fall into
         groups that would not join each other (`split.parts`): the group of its first
         document keeps the story, each other group becomes a story of its own, the first
         document not already a story's founder giving it its id. Each moved document's
         evidence names the story it left (`split_from`) and its group's mean score
-        against the rest (`split_link`). The first `earlier` documents (of an earlier
-        run or window, whose events are merged in the story) must all fall in the first
-        group, or the story holds. Returns the documents of the story when it was split
-        (the new stories' centroids are the sums of their vectors), else nothing."""
+        against the rest (`split_link`). Documents of an earlier run or window move like
+        the others (the caller merges their events again). Returns the documents of the
+        story when it was split (the new stories' centroids are the sums of their
+        vectors), else nothing."""
         rules = self.rules
         vectors = [vec for _, vec, _ in members]
         dates = [date for *_, date in members]
         scores = self.pair_scores(vectors, dates)
         groups = parts(scores, rules.split_threshold, rules.split_min_part)
-        if groups is None or not set(range(earlier)) <= set(groups[0]):
+        if groups is None:
             return []
         for k, group in enumerate(groups):  # group 0 holds the first document
             docs = [members[i][0] for i in group]
@@ -386,17 +386,17 @@ class StoryClusterer:
         scored as a document against the other, reach `join_screen` (the mean of both
         ways): a cheap screen before their documents are scored pair by pair. Then
         average link over the stories, the mean of their documents' pairwise scores
-        across, goes on while it stays above `join_threshold` (`split.agglomerate`). A
-        story holding documents of an earlier run or window (the third item, how many)
-        keeps its id and its documents, and a group with two such stories is not joined;
-        otherwise the largest story of a group keeps its id (the earliest of those as
-        large). The documents of the others move to it, their evidence naming the story
-        they left (`joined_from`) and the mean score between the two (`join_link`).
-        Returns the documents that moved."""
+        across, goes on while it stays above `join_threshold` (`split.agglomerate`). The
+        story of a group that holds documents of an earlier run or window (the third
+        item, how many) keeps its id, so a story known before keeps its name (the
+        largest such, the earliest of those as large); without one, the largest story.
+        The documents of the others move to it, their evidence naming the story they
+        left (`joined_from`) and the mean score between the two (`join_link`); the
+        caller merges the events of earlier documents that moved again. Returns the
+        documents that moved."""
         rules = self.rules
         states = self.table.states(sid for sid, *_ in stories)
         stories = [story for story in stories if story[0] in states]
-        fixed = {k for k, (_, _, earlier) in enumerate(stories) if earlier}
         pairs = self._join_pairs(stories, states)
         if not pairs:
             return []
@@ -409,10 +409,9 @@ class StoryClusterer:
             total[k, j] = total[j, k] = float(across.sum())
         moved: list[str] = []
         for group in agglomerate(total, sizes, rules.join_threshold):
-            held = [k for k in group if k in fixed]
-            if len(group) < 2 or len(held) > 1:
+            if len(group) < 2:
                 continue
-            keep = held[0] if held else max(group, key=lambda k: (len(stories[k][1]), -k))
+            keep = max(group, key=lambda k: (stories[k][2] > 0, len(stories[k][1]), -k))
             sid = stories[keep][0]
             members = [m for k in group for m in stories[k][1]]
             self._restate(sid, [v for _, v, _ in members], [d for *_, d in members])
