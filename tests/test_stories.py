@@ -1304,6 +1304,33 @@ def test_a_run_joins_its_stories_to_one_of_an_earlier_run_which_keeps_its_id(
         assert kb.stories.state(story_id(w4)) is None
 
 
+def test_a_runs_story_joins_a_story_of_an_earlier_run_none_of_its_reports_went_to(
+        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's water report that started a story of its own (as a report posted alone
+    through the web API does) joins the water story of an earlier run that blocking
+    finds for it, though none of the run's reports went there: that story keeps its id.
+    The run's election report, alone too, joins nothing."""
+    rules = dataclasses.replace(story_rules(), refine_passes=0, split_threshold=0.0)
+    first_run = StoryBuilder(kb, rules, defer=True)
+    with kb.transaction():
+        w1 = _stored(kb, "w1", "2026-03-01", WATER, first_run)
+        w2 = _stored(kb, "w2", "2026-03-01", WATER_TOO, first_run)
+    first_run.place_waiting()
+    water = kb.stories.story_of(w1)
+    assert water is not None and kb.stories.story_of(w2) == water
+    builder = StoryBuilder(kb, rules, defer=True)
+    with kb.transaction():
+        w3, e1 = (_stored(kb, name, "2026-03-02", terms, builder) for name, terms in
+                  [("w3", WATER), ("e1", ELECTION)])
+    _force_alone(builder, monkeypatch)
+    assert builder.place_waiting() == 2
+    story = dict(kb.stories.assignments())
+    assert story[w3] == water and kb.stories.members(water) == [w1, w2, w3]
+    _, evidence = kb.stories.placement(w3)
+    assert evidence["joined_from"] == story_id(w3) and evidence["join_link"] > 0.2
+    assert story[e1] == story_id(e1) and kb.stories.count() == 2
+
+
 def test_placing_a_batch_cut_off_half_way_leaves_every_document_waiting(
         kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Placing a run's documents is all or nothing: interrupted while merging events

@@ -191,9 +191,18 @@ class StoryBuilder:
         return restated
 
     def _unite_stories(self, seen: list[Seen]) -> list[str]:
-        """Join the window's stories whose documents fit each other
-        (`StoryClusterer.unite`); the documents that moved."""
-        return self.clusterer.unite(self._window_stories(seen, self.rules.split_max_size))
+        """Join the window's stories whose documents fit each other, or fit a story of
+        earlier runs that blocking finds for them (`StoryClusterer.unite`); the
+        documents that moved."""
+        largest = self.rules.split_max_size
+
+        def earlier_story(sid: str) -> tuple[str, list[Seen], int] | None:
+            members = self.store.stories.members(sid)
+            if not members or len(members) > largest:
+                return None
+            return sid, [self._earlier(d, sid) for d in members], len(members)
+
+        return self.clusterer.unite(self._window_stories(seen, largest), earlier_story)
 
     def finish(self) -> None:
         """End of a run, after the actors' last relinks: the digests they cleared among

@@ -377,14 +377,18 @@ class StoryClusterer:
                 self.table.assign(doc, sid, similarity, evidence, seq)
         return [doc_id for doc_id, *_ in members]
 
-    def unite(self, stories: list[tuple[str, list[Seen], int]]) -> list[str]:
+    def unite(self, stories: list[tuple[str, list[Seen], int]],
+              more: Callable[[str], tuple[str, list[Seen], int] | None] | None = None
+              ) -> list[str]:
         """Join stories (`stories`: id and documents, in the order they joined) whose
         documents score each other high enough across, the converse of `split`.
 
         Two stories are compared when one is found by blocking on the other's
         strongest keys, their dates lie within `window_days`, and their centroids, each
         scored as a document against the other, reach `join_screen` (the mean of both
-        ways): a cheap screen before their documents are scored pair by pair. Then
+        ways): a cheap screen before their documents are scored pair by pair. A story
+        blocking finds that is not among `stories` is taken in when `more(id)` gives it
+        (a story of earlier runs that none of this run's documents went to). Then
         average link over the stories, the mean of their documents' pairwise scores
         across, goes on while it stays above `join_threshold` (`split.agglomerate`). The
         story of a group that holds documents of an earlier run or window (the third
@@ -397,7 +401,7 @@ class StoryClusterer:
         rules = self.rules
         states = self.table.states(sid for sid, *_ in stories)
         stories = [story for story in stories if story[0] in states]
-        pairs = self._join_pairs(stories, states)
+        pairs = self._join_pairs(stories, states, more)
         if not pairs:
             return []
         sizes = np.array([len(ms) for _, ms, _ in stories], dtype=np.float64)
@@ -431,16 +435,22 @@ class StoryClusterer:
         return moved
 
     def _join_pairs(self, stories: list[tuple[str, list[Seen], int]],
-                    states: dict[str, StoryState]) -> set[tuple[int, int]]:
-        """The pairs of `stories` (by index) worth scoring document by document."""
+                    states: dict[str, StoryState],
+                    more: Callable[[str], tuple[str, list[Seen], int] | None] | None = None
+                    ) -> set[tuple[int, int]]:
+        """The pairs of `stories` (by index) worth scoring document by document; the
+        stories `more` gives for those blocking finds are appended to `stories` (and
+        their states to `states`)."""
         rules = self.rules
-        index = {sid: k for k, (sid, *_) in enumerate(stories)}
+        index: dict[str, int | None] = {sid: k for k, (sid, *_) in enumerate(stories)}
         found: set[tuple[int, int]] = set()
-        for k, (sid, *_) in enumerate(stories):
-            state = states[sid]
+        for k in range(len(stories)):  # the stories given, not those taken in
+            state = states[stories[k][0]]
             for other, first, last, _ in self.table.candidate_dates(
                     strongest(state.centroid, rules.query_keys, rules.blocking_channels),
                     rules.per_key, rules.max_candidates):
+                if other not in index and more is not None:
+                    index[other] = self._take_in(other, stories, states, more)
                 j = index.get(other)
                 if j is not None and j != k and not (
                         (apart := _range_apart(state.first_date, state.last_date, first,
@@ -461,6 +471,18 @@ class StoryClusterer:
             if screen >= rules.join_screen:
                 pairs.add((k, j))
         return pairs
+
+    def _take_in(self, sid: str, stories: list[tuple[str, list[Seen], int]],
+                 states: dict[str, StoryState],
+                 more: Callable[[str], tuple[str, list[Seen], int] | None]) -> int | None:
+        """Append the story `more` gives for `sid` (with its state); its index, or None."""
+        story = more(sid)
+        state = self.table.state(sid) if story is not None else None
+        if story is None or state is None:
+            return None
+        stories.append(story)
+        states[sid] = state
+        return len(stories) - 1
 
     def cross_scores(self, vectors: list[Vector], dates: list[str | None],
                      others: list[Vector], other_dates: list[str | None]
