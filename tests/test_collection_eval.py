@@ -116,8 +116,8 @@ def test_cli_names_a_bad_gold_file(tmp_path: Path) -> None:
 
 
 def test_one_at_a_time_places_each_report_as_it_arrives(gold: Path) -> None:
-    """The same collection placed one report at a time, as the web API places posted
-    reports: the same stories here, and the report says which way they were placed."""
+    """The same collection placed one report at a time (placement alone): the same
+    stories here, and the report says which way they were placed."""
     report = run(CORPUS, gold, orders=2, one_at_a_time=True)
     assert report.one_at_a_time and report.to_json()["one_at_a_time"] is True
     assert all(o["bcubed_f1"] == 1.0 for o in report.orders)

@@ -2046,7 +2046,7 @@ def test_placing_a_document_reads_each_event_of_its_story_once(
             return place(doc_id, terms, date)
 
         monkeypatch.setattr(store.events, "reports", reading)
-        with store.transaction():  # one document at a time, as the web API places them
+        with store.transaction():  # one document at a time, placement alone
             store.stories.clear()
             for doc_id, date in store.stories.documents_for_rebuild():
                 signed = store.stories.signature(doc_id)

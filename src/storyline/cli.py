@@ -584,8 +584,9 @@ def evaluate_collection(
     orders: Annotated[int, typer.Option(help="Shuffled arrival orders to score.")] = 4,
     seed: Annotated[int, typer.Option(help="Seed of the first arrival order.")] = 0,
     one_at_a_time: Annotated[bool, typer.Option(
-        "--one-at-a-time", help="Place each article as it arrives (as the web API does), "
-                                "not at the end of the run in date order (as ingest does).")
+        "--one-at-a-time", help="Place each article as it arrives, with no second look, "
+                                "split or join (placement alone), not at the end of the run "
+                                "in date order (as ingest and the web API do).")
     ] = False,
     runs: Annotated[int, typer.Option(
         help="Ingest runs each order comes in, one after the other (as daily feeds).")] = 1,

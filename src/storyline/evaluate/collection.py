@@ -13,7 +13,9 @@ to the collection folder, by its file name when that is unique, by its `id` fiel
 does, then stores the documents in shuffled orders, each into a fresh in-memory store,
 and places them in stories as an ingest run does (at the end of the run, dated reports
 by date, then undated ones in the order read), or with `one_at_a_time` as each arrives
-(as reports posted one by one to the web API are); every order is scored
+(placement alone: no second look, split or join); with `runs`, in that many ingest runs
+one after the other (one article per run is how the web API, which ingests each posted
+body as a run of its own, places reports posted one by one); every order is scored
 with pairwise and B-cubed precision, recall and F1 against the gold labels. The baseline
 is TF-IDF cosine with average-link clustering over the same cleaned texts, its threshold
 tuned on the gold labels themselves (an oracle no real system has).

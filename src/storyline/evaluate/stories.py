@@ -129,7 +129,7 @@ def store_documents(analysed: Sequence[tuple[str, Document]], store: Store, *,
     actor resolution and the story stage; returns Storyline document id -> ECB+ name.
     As `storyline ingest` does, the documents are placed in stories at the end (`batch`:
     dated ones by date, then the rest in the shuffled order); with `batch=False` each is
-    placed as it is stored (one report at a time, as through the web API). With `runs`,
+    placed as it is stored (placement alone: no second look, split or join). With `runs`,
     the shuffled documents come in that many ingest runs of about equal size, one after
     the other (each placed at its own end, against the stories of the runs before)."""
     order = list(analysed)
