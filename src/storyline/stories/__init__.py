@@ -98,7 +98,7 @@ class StoryBuilder:
             (doc_id, self.clusterer.vector(terms, entities, count=False), date)
             for doc_id, terms, entities, date in placed]
         self.earlier, self.earlier_story = {}, {}
-        self.clusterer.looking = {}
+        self.clusterer.looking, self.clusterer.prepared = {}, {}
         try:
             self._refine(seen, joined, self.rules.refine_passes)
             restated = self._split_stories(seen) if self.rules.split_threshold > 0 else set()
@@ -108,10 +108,11 @@ class StoryBuilder:
                 joined.update({doc_id: vec for doc_id, vec, _ in seen
                                if doc_id in restated})
                 self._refine(seen, joined, self.rules.refine_passes)
-        finally:
             self.clusterer.looking = None
-        if self.rules.join_threshold > 0:
-            self._unite_stories(seen)
+            if self.rules.join_threshold > 0:
+                self._unite_stories(seen)
+        finally:
+            self.clusterer.looking = self.clusterer.prepared = None
         # Events merge in the order placed, each document's with those of the documents
         # before it in its final story; first, in the stories an earlier document left
         # or went to, those of the earlier documents, in their stories' order, afresh.

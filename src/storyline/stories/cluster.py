@@ -233,6 +233,18 @@ class StoryClusterer:
         self.rules = rules or story_rules()
         # (document, story, version) -> features, kept while a window is looked at again
         self.looking: dict[tuple[str, str, int], dict[str, float]] | None = None
+        # id(vector) -> (vector, its Channels), kept while a window's vectors are fixed:
+        # every look, split and join compares the same vectors again
+        self.prepared: dict[int, tuple[Vector, Channels]] | None = None
+
+    def channels(self, vec: Vector) -> Channels:
+        """`Channels.of(vec)`, prepared once per vector while `prepared` holds a dict."""
+        if self.prepared is None:
+            return Channels.of(vec)
+        found = self.prepared.get(id(vec))
+        if found is None or found[0] is not vec:
+            found = self.prepared[id(vec)] = (vec, Channels.of(vec))
+        return found[1]
 
     def vector(self, terms: dict[str, int], entities: Entities, *, count: bool = True
                ) -> Vector:
@@ -276,7 +288,7 @@ class StoryClusterer:
             key = (doc_id or "", sid, states[sid].version)
             feats = memo.get(key) if memo is not None else None
             if feats is None:
-                prepared = prepared or Channels.of(vec)
+                prepared = prepared or self.channels(vec)
                 feats = features(prepared, states[sid])
                 if memo is not None:
                     memo[key] = feats
@@ -319,7 +331,7 @@ class StoryClusterer:
             rest = StoryState(own.id, {k: w for k, w in centroid.items() if w > 1e-4},
                               first, last, own.size - 1, own.version)
             apart = _days_apart(date, first, last) if date else None
-            left = probability(features(Channels.of(vec), rest), rules,
+            left = probability(features(self.channels(vec), rest), rules,
                                time_penalty(apart, rules))
             if best.score <= left:
                 return None
@@ -501,7 +513,7 @@ class StoryClusterer:
                  for v, d in zip(others, other_dates, strict=True)]
         scores = np.zeros((len(vectors), len(others)), dtype=np.float64)
         for i, (vec, day) in enumerate(zip(vectors, dates, strict=True)):
-            doc = Channels.of(vec)
+            doc = self.channels(vec)
             for j, other in enumerate(alone):
                 apart = _days_apart(day, other.first_date, other.last_date) if day else None
                 scores[i, j] = probability(features(doc, other), rules,
