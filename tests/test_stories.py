@@ -1112,6 +1112,18 @@ def _two_events(kb: Store, builder: StoryBuilder) -> dict[str, str]:
                 for name, terms in corpus}
 
 
+def _place_two_events(kb: Store, rules: StoryRules,
+                      force: Callable[[StoryBuilder, dict[str, str]], None]
+                      ) -> tuple[dict[str, str], dict[str, str]]:
+    """`_two_events` stored with a builder of `rules`, `force`d to place them somehow,
+    then placed as a batch: their ids, and each document's story."""
+    builder = StoryBuilder(kb, rules, defer=True)
+    ids = _two_events(kb, builder)
+    force(builder, ids)
+    assert builder.place_waiting() == 6
+    return ids, dict(kb.stories.assignments())
+
+
 def _water_and_election(story: dict[str, str], ids: dict[str, str]) -> tuple[str, str]:
     """The water reports are in the story of the first, the election reports in that of
     theirs: those two story ids."""
@@ -1149,11 +1161,9 @@ def test_a_story_of_two_events_formed_in_a_batch_is_split(
     mean score against the water reports as evidence; each story's keys are its own.
     With `split_threshold` 0 they stay together."""
     rules = dataclasses.replace(story_rules(), split_threshold=threshold)
-    builder = StoryBuilder(kb, rules, defer=True)
-    ids = _two_events(kb, builder)
-    _force_into_first_story(kb, builder, ids["w1"], monkeypatch)
-    assert builder.place_waiting() == 6
-    story = dict(kb.stories.assignments())
+    ids, story = _place_two_events(
+        kb, rules, lambda builder, ids: _force_into_first_story(kb, builder, ids["w1"],
+                                                                monkeypatch))
     if not threshold:
         assert len(set(story.values())) == 1
         return
@@ -1235,11 +1245,8 @@ def test_stories_a_batch_formed_apart_are_joined(
     stories they left are gone. With `join_threshold` 0 all six stay apart."""
     rules = dataclasses.replace(story_rules(), refine_passes=0, split_threshold=0.0,
                                 join_threshold=threshold)
-    builder = StoryBuilder(kb, rules, defer=True)
-    ids = _two_events(kb, builder)
-    _force_alone(builder, monkeypatch)
-    assert builder.place_waiting() == 6
-    story = dict(kb.stories.assignments())
+    ids, story = _place_two_events(
+        kb, rules, lambda builder, ids: _force_alone(builder, monkeypatch))
     if not threshold:
         assert len(set(story.values())) == 6
         return

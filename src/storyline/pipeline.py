@@ -67,7 +67,7 @@ def nlp_stages(recognizer: Recognizer | None = None) -> tuple[Stage, ...]:
     return (
         stage("parse", recognizer.parse, requires={"text", "paragraphs", "language"},
               assigns={"analyses"}, batch=recognizer.parse_batch),
-        stage("mentions", recognizer.finish_or_raise,
+        stage("mentions", recognizer.finish,
               requires={"analyses", "text", "paragraphs", "language", "dateline",
                         "published"},
               assigns={"mentions", "roles"}, batch=recognizer.finish_batch),

@@ -58,8 +58,8 @@ class Recognizer:
         on batches; short documents, such as one-sentence paragraphs, gain most). Each
         document is then finished alone: one that fails gets its exception in its place
         in the result, and the others are kept."""
-        return [self.finish(doc) if isinstance(doc, Document) else doc
-                for doc in self.parse_batch(docs)]
+        self.parse_batch(docs)
+        return self.finish_batch(docs)
 
     def parse(self, doc: Document) -> Document:
         """`parse_batch` for one document."""
@@ -81,27 +81,21 @@ class Recognizer:
             out.append(doc)
         return out
 
-    def finish(self, doc: Document) -> Document | Exception:
-        """The rule layer on a parsed document (`parse_batch`): names, titles, time
-        expressions, Arabic names; the exception in the document's place if it fails."""
-        try:
-            return self._finish(doc)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except Exception as exc:  # handed back, named by the caller
-            return exc
-
-    def finish_or_raise(self, doc: Document) -> Document:
-        """`finish` as a pipeline stage: the exception raised."""
-        result = self.finish(doc)
-        if isinstance(result, Exception):
-            raise result
-        return result
-
     def finish_batch(self, docs: list[Document]) -> list[Document | Exception]:
-        return [self.finish(doc) for doc in docs]
+        """`finish` on each document: one that fails gets its exception in its place."""
+        out: list[Document | Exception] = []
+        for doc in docs:
+            try:
+                out.append(self.finish(doc))
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:  # handed back, named by the caller
+                out.append(exc)
+        return out
 
-    def _finish(self, doc: Document) -> Document:
+    def finish(self, doc: Document) -> Document:
+        """The rule layer on a parsed document (`parse_batch`): names, titles, time
+        expressions, Arabic names."""
         latin = _latin(doc)
         if len(latin) != len(doc.analyses):
             raise ValueError(f"{len(doc.analyses)} parses for {len(latin)} paragraphs")

@@ -132,9 +132,11 @@ class StoryBuilder:
         or went to in this window, story by story, each story's in the order they joined
         it (their events are to merge again)."""
         table = self.store.stories
-        moved = [d for d, sid in self.earlier_story.items() if table.story_of(d) != sid]
-        stories = dict.fromkeys(s for d in moved for s in (self.earlier_story[d],
-                                                            table.story_of(d)) if s)
+        stories: dict[str, None] = {}
+        for doc, before in self.earlier_story.items():
+            now = table.story_of(doc)
+            if now != before:
+                stories.update(dict.fromkeys(s for s in (before, now) if s))
         return [d for sid in stories for d in table.members(sid) if d not in window]
 
     def _refine(self, seen: list[Seen], joined: dict[str, Vector], passes: int) -> None:
