@@ -38,12 +38,17 @@ from storyline.stories import StoryBuilder
 from storyline.stories.cluster import (
     FEATURES,
     Assignment,
+    Channels,
     StoryClusterer,
     Vector,
+    both_ways,
     channel_of,
+    features,
     probability,
+    story_channels,
     story_id,
     time_penalty,
+    vectorize,
 )
 from storyline.stories.corroborate import (
     Corroboration,
@@ -1937,9 +1942,23 @@ def test_story_states_are_read_once_while_their_version_holds(kb: Store) -> None
     stored = _fresh_state(kb, first.story)
     assert (kept.centroid, kept.first_date, kept.last_date, kept.size, kept.version) == (
         stored.centroid, stored.first_date, stored.last_date, stored.size, stored.version)
-    assert kept.size == 4 and kept.norms(channel_of) == pytest.approx(
+    assert kept.size == 4 and story_channels(kept).norms == pytest.approx(
         {"words": sum(w * w for k, w in stored.centroid.items() if k[0] != LEAD) ** 0.5,
          "lead": sum(w * w for k, w in stored.centroid.items() if k[0] == LEAD) ** 0.5})
+
+
+def test_two_documents_are_compared_both_ways_at_once_as_each_way_alone() -> None:
+    from storyline.store.stories import StoryState
+
+    a = vectorize({"flood": 2, "dam": 1, "^dam": 1, "^2,000": 1, "2,000": 1, "~2026": 1},
+                  10, {"flood": 3, "dam": 1})
+    b = vectorize({"flood": 1, "river": 3, "^river": 1, "@person:p1": 1}, 10, {"river": 2})
+    there, back = both_ways(Channels.of(a), a, Channels.of(b), b)
+    assert there == features(Channels.of(a), StoryState("b", b, None, None, 1, 0))
+    assert back == features(Channels.of(b), StoryState("a", a, None, None, 1, 0))
+    assert there["words"] == back["words"] > 0  # both unit length: a cosine either way
+    assert there["lead_numbers_missing"] == 1.0 and back["lead_numbers_missing"] == 0.0
+    assert (there["person_both"], back["person_both"]) == (0.0, 0.0)
 
 
 def test_a_story_changed_elsewhere_is_read_again(kb: Store) -> None:

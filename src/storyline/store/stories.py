@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -44,18 +43,9 @@ class StoryState:
     last_date: str | None
     size: int
     version: int
-    _norms: dict[str, float] | None = field(default=None, repr=False, compare=False)
-
-    def norms(self, channel: Callable[[str], str]) -> dict[str, float]:
-        """Length of the centroid in each channel (`channel(key)` names a key's),
-        computed once per state."""
-        if self._norms is None:
-            squares: dict[str, float] = {}
-            for key, w in self.centroid.items():
-                c = channel(key)
-                squares[c] = squares.get(c, 0.0) + w * w
-            self._norms = {c: math.sqrt(x) for c, x in squares.items()}
-        return self._norms
+    # The centroid by channel (`storyline.stories.cluster.story_channels`), prepared once
+    # per state: saving a state drops it, since the centroid may have changed in place.
+    prepared: Any = field(default=None, repr=False, compare=False)
 
 
 class Candidate(NamedTuple):
@@ -194,7 +184,7 @@ class StoryTable:
     def save(self, story: StoryState, keys: list[str]) -> None:
         """Write a story's state and re-index it under its strongest `keys` (and keep
         the state in memory under its new version)."""
-        story._norms = None  # the centroid may have changed in place
+        story.prepared = None  # the centroid may have changed in place
         self._keep(story)
         now = _now()
         self.conn.execute(

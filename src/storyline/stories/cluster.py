@@ -47,8 +47,8 @@ Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the docu
 Seen = tuple[str, Vector, str | None]
 
 __all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored", "Seen",
-           "StoryClusterer", "channel_of", "features", "keys_of", "probability", "story_id",
-           "time_penalty", "vectorize"]
+           "StoryClusterer", "both_ways", "channel_of", "features", "keys_of", "probability",
+           "story_channels", "story_id", "time_penalty", "vectorize"]
 
 
 @dataclass
@@ -136,39 +136,58 @@ def _unit(vec: Vector) -> Vector:
 
 @dataclass(frozen=True)
 class Channels:
-    """A document's vector by channel, prepared once for comparing it with many stories."""
+    """A vector by channel, prepared once for comparing it with many others: a
+    document's, or a story's centroid (`StoryState.prepared`)."""
 
     keys: dict[str, dict[str, float]]
     lead_numbers: tuple[str, ...]  # the numbers of the lead, without the prefix
     # Each name of the lead: its weight and the three keys a story may use it under
     # (a word, a lead word, a lead name).
     lead_names: tuple[tuple[float, str, str, str], ...] = ()
+    norms: dict[str, float] = field(default_factory=dict)  # length of each channel
 
     @classmethod
     def of(cls, vec: Vector) -> Channels:
         keys: dict[str, dict[str, float]] = {}
+        squares: dict[str, float] = {}
         for key, w in vec.items():
-            keys.setdefault(channel_of(key), {})[key] = w
+            c = channel_of(key)
+            keys.setdefault(c, {})[key] = w
+            squares[c] = squares.get(c, 0.0) + w * w
         lead = tuple(k[len(LEAD):] for k in keys.get("lead", ())
                      if any(ch.isdigit() for ch in k))
         names = tuple((w, k[len(NAME):], LEAD + k[len(NAME):], k)
                       for k, w in keys.get("lead_names", {}).items())
-        return cls(keys, lead, names)
+        return cls(keys, lead, names, {c: math.sqrt(x) for c, x in squares.items()})
 
 
-def features(doc: Channels, story: StoryState) -> dict[str, float]:
-    """The document's comparisons with a story, by name (see `FEATURES`)."""
-    norms = story.norms(channel_of)
-    centroid = story.centroid
-    shared = centroid.keys()
+def story_channels(story: StoryState) -> Channels:
+    """A story's centroid by channel, prepared once per state (a saved state drops it)."""
+    if story.prepared is None:
+        story.prepared = Channels.of(story.centroid)
+    found: Channels = story.prepared
+    return found
+
+
+def _dots(doc: Channels, other: Channels) -> dict[str, float]:
+    """The dot product of two vectors in each channel both have (only the shared keys
+    count: found by a set intersection, summed exactly, so the same in any order and
+    either way round, whatever the hash seed)."""
     out = {}
+    for c, mine in doc.keys.items():
+        theirs = other.keys.get(c)
+        if theirs:
+            out[c] = math.fsum([mine[k] * theirs[k] for k in mine.keys() & theirs.keys()])
+    return out
+
+
+def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, float]
+              ) -> dict[str, float]:
+    out = {}
+    norms = story.norms
     for c in CHANNELS:
         norm = norms.get(c)
-        mine = doc.keys.get(c)
-        # Only the shared keys count: found by a set intersection, summed exactly (the
-        # same result in any order, so whatever the hash seed).
-        out[c] = math.fsum([mine[k] * centroid[k] for k in mine.keys() & shared]) \
-            / norm if norm and mine else 0.0
+        out[c] = dots.get(c, 0.0) / norm if norm else 0.0
     lead = doc.lead_numbers
     out["lead_numbers_missing"] = (sum(k not in centroid for k in lead) / len(lead)
                                    if lead else 0.0)
@@ -182,6 +201,20 @@ def features(doc: Channels, story: StoryState) -> dict[str, float]:
     # another player of the same team, in the same words).
     out["person_both"] = 1.0 if "person" in doc.keys and norms.get("person") else 0.0
     return out
+
+
+def features(doc: Channels, story: StoryState) -> dict[str, float]:
+    """The document's comparisons with a story, by name (see `FEATURES`)."""
+    prepared = story_channels(story)
+    return _features(doc, prepared, story.centroid, _dots(doc, prepared))
+
+
+def both_ways(a: Channels, a_vec: Vector, b: Channels, b_vec: Vector
+              ) -> tuple[dict[str, float], dict[str, float]]:
+    """The features of `a` against `b` taken as a story of one, and of `b` against
+    `a`: the same as `features` each way, with the dot products computed once."""
+    dots = _dots(a, b)
+    return _features(a, b, b_vec, dots), _features(b, a, a_vec, dots)
 
 
 def probability(feats: dict[str, float], rules: StoryRules, penalty: float = 0.0) -> float:
@@ -355,9 +388,7 @@ class StoryClusterer:
                     ) -> npt.NDArray[np.float64]:
         """The score of each document against each other one taken as a story of one
         (time decay included), the mean of both ways (0 on the diagonal)."""
-        scores = self._scores(vectors, dates, vectors, dates)
-        np.fill_diagonal(scores, 0.0)
-        return (scores + scores.T) / 2
+        return self._scores(vectors, dates, vectors, dates, same=True)
 
     def split(self, story: str, members: list[Seen]) -> list[str]:
         """Split a story whose documents (`members`, in the order they joined) fall into
@@ -501,23 +532,28 @@ class StoryClusterer:
                      ) -> npt.NDArray[np.float64]:
         """The score of each document of one group against each of another, each taken
         as a story of one (time decay included), the mean of both ways."""
-        there = self._scores(vectors, dates, others, other_dates)
-        back = self._scores(others, other_dates, vectors, dates)
-        return (there + back.T) / 2
+        return self._scores(vectors, dates, others, other_dates)
 
     def _scores(self, vectors: list[Vector], dates: list[str | None],
-                others: list[Vector], other_dates: list[str | None]
-                ) -> npt.NDArray[np.float64]:
+                others: list[Vector], other_dates: list[str | None], *,
+                same: bool = False) -> npt.NDArray[np.float64]:
+        """The mean of both ways of each pair's scores; with `same` (`others` are
+        `vectors`), each pair is scored once and the diagonal left at 0."""
         rules = self.rules
-        alone = [StoryState("", v, d[:10] if d else None, d[:10] if d else None, 1, 0)
-                 for v, d in zip(others, other_dates, strict=True)]
+        mine = [self.channels(v) for v in vectors]
+        theirs = mine if same else [self.channels(v) for v in others]
         scores = np.zeros((len(vectors), len(others)), dtype=np.float64)
         for i, (vec, day) in enumerate(zip(vectors, dates, strict=True)):
-            doc = self.channels(vec)
-            for j, other in enumerate(alone):
-                apart = _days_apart(day, other.first_date, other.last_date) if day else None
-                scores[i, j] = probability(features(doc, other), rules,
-                                           time_penalty(apart, rules))
+            for j, (other, other_day) in enumerate(zip(others, other_dates, strict=True)):
+                if same and j <= i:
+                    continue
+                there, back = both_ways(mine[i], vec, theirs[j], other)
+                penalty = time_penalty(_days_apart(day, other_day[:10], other_day[:10])
+                                       if day and other_day else None, rules)
+                scores[i, j] = (probability(there, rules, penalty)
+                                + probability(back, rules, penalty)) / 2
+                if same:
+                    scores[j, i] = scores[i, j]
         return scores
 
     def _free_id(self, docs: list[str], fallback: str) -> str:
