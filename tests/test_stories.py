@@ -1078,6 +1078,23 @@ def test_a_long_batch_is_placed_and_looked_at_again_in_windows(
     assert len(set(story.values())) == 2 and kb.stories.unplaced() == []
 
 
+def test_a_long_run_places_each_window_as_soon_as_it_is_full(tmp_path: Path) -> None:
+    """A run does not wait for its end to place its documents: with `refine_window` 3,
+    as soon as three wait they are placed (looked at again, their events merged), while
+    the next ones are still being read; the last ones at the end."""
+    rules = dataclasses.replace(story_rules(), refine_window=3)
+    waiting: list[int] = []
+    with Store(tmp_path / "kb.db") as store:
+        report = ingest([str(CORPUS)], store, story_rules=rules,
+                        progress=lambda *_: waiting.append(len(store.stories.unplaced())))
+        assert report.stored == 8 and store.stories.unplaced() == []
+        # after each item, how many wait (a duplicate adds none): never a full window;
+        # two windows placed during the run
+        assert len(waiting) == 10 and max(waiting) == 2 and waiting.count(0) >= 2
+        assert all(store.stories.story_of(r["id"]) for r in store.iter_documents())
+        assert store.stories.count() >= 1
+
+
 def _seen(clusterer: StoryClusterer, terms: dict[str, int]) -> Vector:
     """A document's vector as a batch looks at it again (no key counted)."""
     return clusterer.vector(terms, {}, count=False)

@@ -144,6 +144,8 @@ def store_documents(analysed: Sequence[tuple[str, Document]], store: Store, *,
                 doc = copy.deepcopy(analysed_doc)  # the store fills in ids and links
                 store.add(doc, resolver.resolve, builder)
                 names[doc.id] = name
+                if builder.window_full():
+                    builder.place_waiting()
             builder.place_waiting()
             resolver.finish()
             builder.finish()

@@ -34,8 +34,10 @@ from storyline.ingest.readers import Item
 from storyline.ingest.run import (
     CHUNK_SIZE,
     CHUNKS_PER_WORKER,
+    IN_FLIGHT_CHARS,
     _internal_error,
     analyse_chunk,
+    chunk_chars,
     worker_pipeline,
 )
 from storyline.model import Document
@@ -81,7 +83,8 @@ class RayPool:
 
     Connects to Ray when made (starting a local instance for `address` "local", unless
     this process is already connected, whose connection is then used and left open).
-    At most `CHUNKS_PER_WORKER` chunks per actor are in flight, so memory stays bounded
+    At most `CHUNKS_PER_WORKER` chunks per actor (and `IN_FLIGHT_CHARS` characters in
+    all) are in flight, so memory stays bounded
     however long the input; each chunk goes to the actor with the fewest unfinished ones.
     Leaving the `with` block kills the actors and ends the connection the pool made
     (stopping a local Ray it started), on Ctrl-C too.
@@ -136,9 +139,12 @@ class RayPool:
         in_flight: deque[_Sent] = deque()
         limit = self.workers * CHUNKS_PER_WORKER
         iterator = iter(items)
+        chars = 0
         while chunk := list(islice(iterator, self.chunk_size)):
             in_flight.append(self._send(chunk, in_flight))
-            if len(in_flight) >= limit:
+            chars += chunk_chars(chunk)
+            while in_flight and (len(in_flight) >= limit or chars > IN_FLIGHT_CHARS):
+                chars -= chunk_chars(in_flight[0].items)
                 yield from self._results(in_flight.popleft())
         while in_flight:
             yield from self._results(in_flight.popleft())

@@ -36,16 +36,25 @@ from storyline.nlp.model import PackedParses, pack_parses, unpack_parses
 from storyline.pipeline import Pipeline, full_stages
 from storyline.store import Store
 from storyline.stories import StoryBuilder
+from storyline.stories.rules import StoryRules
 
 #: Documents analysed together: their paragraphs go through the language model in one
 #: call, which is faster than one call per document (on 300 ECB+ articles, 7,000 words/s
 #: against 6,000-6,500; on 100 PolNeAR articles up to 10% faster).
 BATCH_SIZE = 8
 #: Documents sent to a worker at a time (one batch), and chunks in flight per worker:
-#: enough to keep every worker busy while this process writes, few enough to keep memory
-#: bounded.
+#: enough to keep every worker busy while this process writes, and while it places a
+#: window of a long run's documents in stories (about 12 s for 1,000 articles, as long
+#: as one worker takes for about 100), few enough to keep memory bounded; and at most
+#: `IN_FLIGHT_CHARS` characters of input in flight, however large the articles.
 CHUNK_SIZE = BATCH_SIZE
-CHUNKS_PER_WORKER = 3
+CHUNKS_PER_WORKER = 16
+IN_FLIGHT_CHARS = 40_000_000
+
+
+def chunk_chars(chunk: Iterable[Item]) -> int:
+    """Characters of input in a chunk (its documents' raw texts)."""
+    return sum(len(item.raw) for item in chunk if isinstance(item, Document))
 #: How worker processes start: forked from a small server process started afresh, or else
 #: a new interpreter each; never forked from this one, whose threads (the executor's) and
 #: open SQLite connection make fork unsafe. Both measured at about 2 s for two workers,
@@ -85,7 +94,8 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
            pipeline: Pipeline | None = None, stdin: BinaryIO | None = None,
            progress: ProgressHook | None = None, batch_size: int = 50,
            batch_seconds: float = 1.0, workers: int = 0,
-           ray_address: str | None = None) -> IngestReport:
+           ray_address: str | None = None,
+           story_rules: StoryRules | None = None) -> IngestReport:
     """Ingest every item under `paths` into `store` and report what happened.
 
     Documents are committed in small batches (every `batch_size` documents or
@@ -97,6 +107,9 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
     theirs on one interpreter lock. `ray_address` runs them on Ray
     instead, one actor per free CPU: "local" starts Ray on this machine for the run,
     anything else is a cluster address as `ray.init` takes it ("auto", "ray://head:10001").
+    The stored documents are placed in stories (`StoryBuilder`, with `story_rules` when
+    given) a window of `refine_window` documents at a time, as soon as one is full, and
+    the last ones at the end of the run.
     """
     if workers < 0:
         raise ValueError(f"workers must be 0 (this process) or more, not {workers}")
@@ -106,7 +119,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
     paths = list(paths)
     gazetteer = store.actors.person_names()
     resolver = Resolver(store.actors)
-    stories = StoryBuilder(store, defer=True)
+    stories = StoryBuilder(store, story_rules, defer=True)
     report = IngestReport()
     remote = None
     if ray_address is not None:
@@ -125,6 +138,8 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
                     _reject(store, report, item)
                 else:
                     _keep(item, store, report, resolver, stories)
+                    if stories.window_full():  # placed while the workers go on
+                        stories.place_waiting()
                 pending += 1
                 if pending >= batch_size or time.monotonic() - last_commit >= batch_seconds:
                     store.commit()
@@ -132,7 +147,7 @@ def ingest(paths: Iterable[str], store: Store, *, options: ReadOptions | None = 
                     pending, last_commit = 0, time.monotonic()
                 if progress:
                     progress(report, item.source)
-        stories.place_waiting()  # the run's documents, dated ones by date
+        stories.place_waiting()  # the run's last documents, dated ones by date
         resolver.finish()
         stories.finish()
     except KeyboardInterrupt:
@@ -308,7 +323,8 @@ class WorkerPool:
     (`storyline.nlp.model.pack_parses`); the stages after it (the rule layer, times,
     entities, claims, events, signature: about a sixth of the model's time) run here,
     in the writer, while the workers parse the next documents.
-    At most `workers * CHUNKS_PER_WORKER` chunks are in flight, so memory stays bounded
+    At most `workers * CHUNKS_PER_WORKER` chunks (and `IN_FLIGHT_CHARS` characters) are
+    in flight, so memory stays bounded
     however long the input. Leaving the `with` block on an exception (Ctrl-C included)
     terminates the workers at once; they ignore SIGINT themselves, so the writer alone
     decides how a run ends, and they end by themselves when the writer is gone (even
@@ -356,9 +372,12 @@ class WorkerPool:
         in_flight: deque[tuple[list[Item], Future[list[bytes]]]] = deque()
         limit = self.workers * CHUNKS_PER_WORKER
         iterator = iter(items)
+        chars = 0
         while chunk := list(islice(iterator, self.chunk_size)):
             in_flight.append((chunk, self._submit(chunk)))
-            if len(in_flight) >= limit:
+            chars += chunk_chars(chunk)
+            while in_flight and (len(in_flight) >= limit or chars > IN_FLIGHT_CHARS):
+                chars -= chunk_chars(in_flight[0][0])
                 yield from self._finished(*in_flight.popleft())
         while in_flight:
             yield from self._finished(*in_flight.popleft())

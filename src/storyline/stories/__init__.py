@@ -25,7 +25,9 @@ class StoryBuilder:
     places the run's documents (and any an interrupted run left unplaced) in date
     order, undated ones last: a batch is clustered as if its reports had arrived as
     they were published, so an undated report does not start a story its dated reports
-    then split around. Without it (one document at a time), each is placed when stored.
+    then split around. A long run places them a window at a time, as soon as one is
+    full (`window_full`), while its later documents are still being analysed. Without
+    it (one document at a time), each is placed when stored.
     """
 
     def __init__(self, store: Store, rules: StoryRules | None = None, *,
@@ -36,6 +38,7 @@ class StoryBuilder:
         self.merger = EventMerger(store.events, self.rules)
         self.defer = defer
         self.placed: list[str] = []  # documents signed since the last `finish`
+        self.waiting = 0  # documents signed since the last `place_waiting`
         self.earlier: dict[str, Seen] = {}  # documents of earlier windows, as this one sees them
         self.earlier_story: dict[str, str] = {}  # their stories when this window began
 
@@ -45,6 +48,7 @@ class StoryBuilder:
         self.placed.append(doc.id)
         if self.defer:
             self.store.stories.wait(doc.id, date)
+            self.waiting += 1
             return None
         return self.place(doc.id, doc.terms, date)
 
@@ -72,8 +76,15 @@ class StoryBuilder:
         now fits it better; only then are their events merged, in the same order. A
         long batch goes through this in windows of `refine_window` documents. All of
         it is one savepoint: cut off, the documents stay waiting for the next run."""
+        self.waiting = 0
         with self.store.savepoint("placing"):
             return self._place_batch(self.store.stories.unplaced())
+
+    def window_full(self) -> bool:
+        """Whether a window's worth of documents (`refine_window`) waits to be placed:
+        a long run places them then (`place_waiting`), so its stories grow as it goes
+        and its end waits for one window at most, not for all of them."""
+        return self.defer and self.waiting >= self.rules.refine_window
 
     def _place_batch(self, batch: list[tuple[str, str | None]]) -> int:
         window = self.rules.refine_window
