@@ -386,6 +386,26 @@ HEADER_CASES = [
      "Le port de Korsa a rouvert jeudi après trois jours de tempête, selon la capitainerie.\n",
      dt.date(2026, 3, 5), "Amina Velt", "Le port de Korsa rouvre",
      "Le port de Korsa a rouvert jeudi après trois jours de tempête, selon la capitainerie."),
+    ("Korsa dock strike ends\n\n21.01.2026\n\n"
+     "Dock workers in Korsa went back to work on Wednesday after a two-week strike.\n",
+     dt.date(2026, 1, 21), None, "Korsa dock strike ends",
+     "Dock workers in Korsa went back to work on Wednesday after a two-week strike."),
+    ("Velmar library reopens\n\nPosted on 3rd of February 2026 | Velmar Chronicle\n\n"
+     "The town library reopened on Monday after a year of building work.\n",
+     dt.date(2026, 2, 3), None, "Velmar library reopens",
+     "The town library reopened on Monday after a year of building work."),
+    ("KORSA FERRY RESUMES\n\nMARCH 9, 2026\n\n"
+     "The Korsa ferry resumed sailing on Monday after the storm.\n",
+     dt.date(2026, 3, 9), None, "KORSA FERRY RESUMES",
+     "The Korsa ferry resumed sailing on Monday after the storm."),
+    ("Velmar budget passed\n\nBy Ilse Varn\n2026-03-12T09:15:00+01:00\n\n"
+     "The Velmar council passed the budget on Thursday by nine votes to four.\n",
+     dt.date(2026, 3, 12), "Ilse Varn", "Velmar budget passed",
+     "The Velmar council passed the budget on Thursday by nine votes to four."),
+    ("Korsa market fire\n\n2026/03/14 | Velmar Chronicle\n\n"
+     "A fire destroyed six stalls in the Korsa covered market on Saturday.\n",
+     dt.date(2026, 3, 14), None, "Korsa market fire",
+     "A fire destroyed six stalls in the Korsa covered market on Saturday."),
     ("افتتاح جسر جديد في كورسا\n\nالمنارة - كورسا | ١٠ شباط ٢٠٢٦\n\n"
      "افتتحت بلدية كورسا اليوم الثلاثاء جسراً جديداً فوق النهر.\n",
      dt.date(2026, 2, 10), None, "افتتاح جسر جديد في كورسا",
@@ -409,6 +429,22 @@ def test_clean_bylines_and_date_lines_are_metadata(raw: str, published: dt.date,
     assert doc.title is not None and doc.title.text == title
     assert texts(doc)[0] == first
     assert all(not t.startswith(("By ", "Published")) for t in texts(doc))
+
+
+@pytest.mark.parametrize(("line", "published"), [
+    ("Friday 04/12/2026", dt.date(2026, 12, 4)),   # 4 December 2026 is a Friday
+    ("Sunday 04/12/2026", dt.date(2026, 4, 12)),   # 12 April 2026 is a Sunday
+    ("Wed, 04/12/2026", dt.date(2026, 4, 12)),     # neither: month first, as without one
+    ("04/12/2026", dt.date(2026, 4, 12)),
+    ("25/12/2026", dt.date(2026, 12, 25)),         # only the day-first reading is a date
+])
+def test_clean_a_weekday_tells_which_way_a_numeric_date_is_written(
+        line: str, published: dt.date) -> None:
+    raw = f"Korsa harbour crane collapses\n\n{line}\n\nA crane fell into the harbour.\n"
+    doc = run(raw)
+    assert doc.published == published
+    span = doc.evidence["published"].span
+    assert span is not None and raw[span[0]:span[1]] == line.split()[-1]
 
 
 def parse_date_text(text: str) -> dt.date | None:

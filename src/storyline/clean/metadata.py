@@ -47,8 +47,10 @@ def parse_date(value: object) -> dt.date | None:
         if not re.search(r"\d{4}", text):
             return None  # a date without a year would be a guess
         try:
-            date = dateparser.parse(text, dayfirst=bool(re.match(r"\d{1,2}/\d{1,2}/\d{4}", text))
-                                    and int(text.split("/")[0]) > 12).date()
+            # "13/04/2026" and "04.12.2026" (a dotted date) are day first
+            dayfirst = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{4}", text)) or (
+                bool(re.match(r"\d{1,2}/\d{1,2}/\d{4}", text)) and int(text.split("/")[0]) > 12)
+            date = dateparser.parse(text, dayfirst=dayfirst).date()
         except (ValueError, OverflowError):
             return None
     return date if _EPOCH_MIN <= date <= _EPOCH_MAX else None

@@ -44,6 +44,7 @@ class CleaningRules:
     date_line_rest: int
     byline: re.Pattern[str]
     numeric_date: re.Pattern[str]
+    weekdays: dict[str, int]
     header_separator: re.Pattern[str]
     month_names: dict[str, int]
     named_date: re.Pattern[str]
@@ -82,6 +83,7 @@ def cleaning_rules() -> CleaningRules:
         date_line_rest=int(data["date_line_rest"]),
         byline=_compile(data["byline"], 0)[0],
         numeric_date=_compile(data["numeric_date"])[0],
+        weekdays={str(k).lower(): int(v) for k, v in data["weekdays"].items()},
         header_separator=_compile(data["header_separator"])[0],
         month_names={str(k).lower(): int(v) for k, v in data["month_names"].items()},
         named_date=_named_date(data["month_names"]),

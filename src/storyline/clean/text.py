@@ -13,6 +13,7 @@ metadata cues. All patterns are in data/cleaning.yaml.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -227,15 +228,45 @@ _ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667
 def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None:
     """The first date of a header line: (start, end, value), the value as written or, for
     a month name of another language (Arabic, French), as an ISO date."""
-    m = rules.explicit_date.search(text) or rules.numeric_date.search(text)
+    m = rules.explicit_date.search(text)
     if m is not None:
         return m.start(), m.end(), m.group(0)
+    for m in rules.numeric_date.finditer(text):
+        date = _numeric_date(m, text, rules)
+        if date is not None:
+            return m.start(), m.end(), date.isoformat()
     m = rules.named_date.search(text)
     if m is None:
         return None
     day, year = (int(m.group(g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
     month = rules.month_names[m.group("month").lower()]
     return m.start(), m.end(), f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _numeric_date(m: re.Match[str], text: str, rules: CleaningRules) -> dt.date | None:
+    """The date a `numeric_date` match means, on a header line `text`: year first and
+    dotted dates read one way; "04/12/2026" month first, unless only the day-first
+    reading is a date or only it falls on a weekday the line names."""
+    if m.group("year"):
+        readings = [(m.group("year"), m.group("month"), m.group("day"))]
+    elif m.group("dot_year"):
+        readings = [(m.group("dot_year"), m.group("dot_month"), m.group("dot_day"))]
+    else:
+        readings = [(m.group("ab_year"), m.group("a"), m.group("b")),
+                    (m.group("ab_year"), m.group("b"), m.group("a"))]
+    dates: list[dt.date] = []
+    for year, month, day in readings:
+        try:
+            dates.append(dt.date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    if len(dates) > 1:
+        named = {rules.weekdays[w.lower()] for w in re.findall(r"[^\W\d_]+", text)
+                 if w.lower() in rules.weekdays}
+        on_day = [d for d in dates if d.weekday() in named]
+        if len(on_day) == 1:
+            return on_day[0]
+    return dates[0] if dates else None
 
 
 def _words_left(text: str, spans: list[tuple[int, int]], rules: CleaningRules) -> int:
