@@ -2124,8 +2124,11 @@ def test_story_stage_queries_search_indexes_and_never_scan_a_table(
             plan = [r["detail"] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql)]
             subqueries = {p.split()[1] for p in plan if p.startswith(("CO-ROUTINE",
                                                                        "MATERIALIZE"))}
+            # a subquery's rows, one row, and the statement's own list of keys
+            # (`json_each` over a parameter) are not tables
             scans = [p for p in plan if p.startswith("SCAN") and p.split()[1] not in
-                     subqueries and p != "SCAN CONSTANT ROW"]
+                     subqueries and p != "SCAN CONSTANT ROW"
+                     and not p.startswith("SCAN json_each VIRTUAL TABLE")]
             assert not scans, (sql, plan)
             indexes |= {p.split(" INDEX ")[1].split()[0] for p in plan if " INDEX " in p}
         # the newest canonical events of a type in a story without walking the story;

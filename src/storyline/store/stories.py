@@ -21,6 +21,8 @@ from storyline.store.sql import rows_in
 
 #: The row of `term_stats` that counts documents (no term is empty).
 _DOCUMENTS = ""
+#: Keys whose postings one statement reads (`StoryTable._postings`).
+POSTING_KEYS = 50
 #: Story states kept in memory between documents (the most recently used).
 CACHED_STATES = 4096
 
@@ -88,8 +90,12 @@ class StoryTable:
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(documents counted, key -> number of documents holding it)."""
-        found = {r["term"]: int(r["df"]) for r in rows_in(
-            self.conn, "SELECT term, df FROM term_stats WHERE term IN ({marks})", keys)}
+        # one statement for any number of keys, read as plain tuples
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        found = dict(cursor.execute(
+            "SELECT term, df FROM term_stats WHERE term IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),)))
         row = self.conn.execute("SELECT df FROM term_stats WHERE term = ?",
                                 (_DOCUMENTS,)).fetchone()
         return (int(row["df"]) if row else 0), found
@@ -127,20 +133,30 @@ class StoryTable:
         found), still in the order found."""
         found: dict[str, Candidate] = {}
         hits: dict[str, int] = {}
-        for key in keys:
-            for r in self.conn.execute(
-                    "SELECT story_id, first_date, last_date, version FROM story_keys WHERE "
-                    "key = ? ORDER BY version DESC LIMIT ?", (key, per_key)):
-                sid = r["story_id"]
-                hits[sid] = hits.get(sid, 0) + 1
-                if sid not in found:
-                    found[sid] = Candidate(sid, r["first_date"], r["last_date"],
-                                           int(r["version"]))
+        for r in self._postings(list(keys), per_key):
+            sid = r["story_id"]
+            hits[sid] = hits.get(sid, 0) + 1
+            if sid not in found:
+                found[sid] = Candidate(sid, r["first_date"], r["last_date"],
+                                       int(r["version"]))
         if limit is not None and len(found) > limit:
             order = {sid: i for i, sid in enumerate(found)}
             kept = set(sorted(found, key=lambda sid: (-hits[sid], order[sid]))[:limit])
             return [c for sid, c in found.items() if sid in kept]
         return list(found.values())
+
+    def _postings(self, keys: list[str], per_key: int) -> Iterator[sqlite3.Row]:
+        """The `per_key` most recent postings of each key, key by key in the order
+        given, each key's newest first: one statement for up to `POSTING_KEYS` keys
+        (each its own indexed `LIMIT` query, joined by UNION ALL)."""
+        for i in range(0, len(keys), POSTING_KEYS):
+            chunk = keys[i:i + POSTING_KEYS]
+            sql = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT story_id, first_date, last_date, version, {n} AS q "
+                "FROM story_keys WHERE key = ? ORDER BY version DESC LIMIT ?)"
+                for n in range(len(chunk)))
+            yield from self.conn.execute(sql + " ORDER BY q, version DESC",
+                                         [v for key in chunk for v in (key, per_key)])
 
     def state(self, story_id: str) -> StoryState | None:
         return self.states([story_id]).get(story_id)

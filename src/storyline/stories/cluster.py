@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,10 +129,11 @@ def _unit(vec: Vector) -> Vector:
     """A vector scaled to unit length in each channel (a story's centroid as a
     document's vector)."""
     squares: dict[str, float] = {}
-    for key, w in vec.items():
-        c = channel_of(key)
+    channels = [channel_of(key) for key in vec]
+    for c, w in zip(channels, vec.values(), strict=True):
         squares[c] = squares.get(c, 0.0) + w * w
-    return {k: w / math.sqrt(squares[channel_of(k)]) for k, w in vec.items()}
+    roots = {c: math.sqrt(x) for c, x in squares.items()}
+    return {k: w / roots[c] for (k, w), c in zip(vec.items(), channels, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,8 @@ def strongest(vec: Vector, n: int, channels: frozenset[str] | None = None) -> li
     """The `n` heaviest keys (of `channels`, when given)."""
     items = vec.items() if channels is None else (
         (k, w) for k, w in vec.items() if channel_of(k) in channels)
-    return [k for k, _ in sorted(items, key=lambda kv: (-kv[1], kv[0]))[:n]]
+    # the same as the first n of a full sort, found without sorting the rest
+    return [k for k, _ in heapq.nsmallest(n, items, key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _days_apart(date: str, first: str | None, last: str | None) -> int | None:
