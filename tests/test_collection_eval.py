@@ -69,6 +69,26 @@ def test_match_gold_by_relative_path_file_name_and_record_id(tmp_path: Path) -> 
                          "gone.txt: no such article in the collection"]
 
 
+def test_a_json_record_with_a_url_is_matched_by_the_file_it_came_from(tmp_path: Path) -> None:
+    """A record's source is its url; the gold file names the file it was read from."""
+    root = tmp_path / "articles"
+    root.mkdir()
+    (root / "harbour-wire_crane.json").write_text(json.dumps({
+        "title": "Crane falls into Korsa harbour",
+        "text": "A crane fell into the harbour of Korsa on Monday, the port office said. "
+                "No one was hurt.",
+        "published": "2026-03-02", "url": "https://harbour-wire.example/korsa-crane"}),
+        encoding="utf-8")
+    found = analyse([str(root)])
+    (doc,) = found.documents
+    assert doc.source == "https://harbour-wire.example/korsa-crane"
+    assert found.files == {doc.id: str(root / "harbour-wire_crane.json")}
+    gold = {"harbour-wire_crane.json": "crane"}
+    assert match_gold(found.documents, gold, [root]) == ({}, [
+        "harbour-wire_crane.json: no such article in the collection"])
+    assert match_gold(found.documents, gold, [root], found.files) == ({doc.id: "crane"}, [])
+
+
 @pytest.fixture(scope="module")
 def gold(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two reports of the Amman talks and the report of the earlier Baghdad visit."""
@@ -144,7 +164,7 @@ def test_store_documents_in_runs_leaves_nothing_waiting(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`store_documents(runs=3)`: every document stored and placed, in three story
     stages of about equal size."""
-    docs, _ = analyse([str(CORPUS)])
+    docs = analyse([str(CORPUS)]).documents
     placed: list[int] = []
     original = StoryBuilder.place_waiting
 

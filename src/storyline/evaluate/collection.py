@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from typing import Any
 from storyline.errors import GoldFileError
 from storyline.evaluate.coref import Score, bcubed, pairwise
 from storyline.evaluate.stories import oracle_average_link, store_documents
-from storyline.ingest.readers import read
+from storyline.ingest.readers import discover, read
 from storyline.model import Document, Rejection
 from storyline.pipeline import Pipeline
 from storyline.store import Store
@@ -88,30 +88,35 @@ def read_gold(path: str | Path) -> dict[str, str]:
     return gold
 
 
-def _names_of(doc: Document, roots: Sequence[Path]) -> list[str]:
-    """The names a gold file may give a document by."""
+def _names_of(doc: Document, roots: Sequence[Path], file: str | None = None) -> list[str]:
+    """The names a gold file may give a document by: its id, its record's id, its source
+    (a JSON record's url, else its file) and the file it was read from (`file`), each
+    path also relative to each of `roots` and by its file name."""
     names = [doc.id]
     if doc.external_id:
         names.append(doc.external_id)
-    source = Path(doc.source)
-    names.append(doc.source)
-    for root in roots:
-        try:
-            names.append(source.resolve().relative_to(root.resolve()).as_posix())
-        except ValueError:
-            continue
-    names.append(source.name)
+    for where in dict.fromkeys([doc.source] + ([file] if file else [])):
+        source = Path(where)
+        names.append(where)
+        for root in roots:
+            try:
+                names.append(source.resolve().relative_to(root.resolve()).as_posix())
+            except ValueError:
+                continue
+        names.append(source.name)
     return names
 
 
 def match_gold(docs: Sequence[Document], gold: dict[str, str],
-               roots: Sequence[Path] = ()) -> tuple[dict[str, str], list[str]]:
-    """(document id -> gold label, gold names that match no document). A name that fits
-    several documents (a file name found in two folders, a JSON Lines file) fits none:
-    such an article must be named by a longer path or its id."""
+               roots: Sequence[Path] = (), files: Mapping[str, str] | None = None
+               ) -> tuple[dict[str, str], list[str]]:
+    """(document id -> gold label, gold names that match no document). `files` gives the
+    file each document was read from (document id -> path), for records whose source is
+    their url. A name that fits several documents (a file name found in two folders, a
+    JSON Lines file) fits none: such an article must be named by a longer path or its id."""
     holders: dict[str, set[str]] = {}
     for doc in docs:
-        for name in set(_names_of(doc, roots)):
+        for name in set(_names_of(doc, roots, (files or {}).get(doc.id))):
             holders.setdefault(name, set()).add(doc.id)
     labels: dict[str, str] = {}
     unmatched = []
@@ -192,28 +197,38 @@ class CollectionReport:
         return "\n".join(lines)
 
 
+@dataclass
+class Analysed:
+    """A collection read and analysed once."""
+
+    documents: list[Document]
+    rejected: list[str]  # inputs that were not read or analysed, with the reason
+    files: dict[str, str]  # document id -> the file it was read from
+
+
 def analyse(paths: Sequence[str], pipeline: Pipeline | None = None,
-            skip: Sequence[str | Path] = ()) -> tuple[list[Document], list[str]]:
-    """Read and analyse the collection once: (documents, rejected inputs with reasons).
-    Files in `skip` (the gold file, when it lies among the articles) are not read."""
+            skip: Sequence[str | Path] = ()) -> Analysed:
+    """Read and analyse the collection once. Files in `skip` (the gold file, when it lies
+    among the articles) are not read."""
     pipeline = pipeline or Pipeline()
-    docs: list[Document] = []
-    rejected = []
+    out = Analysed([], [], {})
     skipped = {Path(p).resolve() for p in skip}
-    for item in read(paths):
-        if skipped and Path(item.source).resolve() in skipped:
+    for path, _ in discover(paths):
+        if skipped and Path(path).resolve() in skipped:
             continue
-        if isinstance(item, Rejection):
-            rejected.append(str(item))
-            continue
-        try:
-            doc = pipeline(item)
-        except Exception as exc:  # named and skipped, as ingest does
-            rejected.append(f"{item.where}: {exc}")
-            continue
-        doc.analyses = []  # the parses are not stored; copies per order stay small
-        docs.append(doc)
-    return docs, rejected
+        for item in read([path]):
+            if isinstance(item, Rejection):
+                out.rejected.append(str(item))
+                continue
+            try:
+                doc = pipeline(item)
+            except Exception as exc:  # named and skipped, as ingest does
+                out.rejected.append(f"{item.where}: {exc}")
+                continue
+            doc.analyses = []  # the parses are not stored; copies per order stay small
+            out.documents.append(doc)
+            out.files[doc.id] = path
+    return out
 
 
 def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed: int = 0,
@@ -229,9 +244,10 @@ def run(collection: str | Path, gold_file: str | Path, *, orders: int = 4, seed:
         raise ValueError(f"orders must be 1 or more, not {orders}")
     started = time.perf_counter()
     gold = read_gold(gold_file)
-    docs, rejected = analyse([str(collection)], pipeline, skip=[gold_file])
+    found = analyse([str(collection)], pipeline, skip=[gold_file])
+    docs, rejected = found.documents, found.rejected
     roots = [Path(gold_file).parent, Path(collection)]
-    labels, unmatched = match_gold(docs, gold, roots)
+    labels, unmatched = match_gold(docs, gold, roots, found.files)
     scored = [d for d in docs if d.id in labels]
     if not scored:
         raise GoldFileError("no gold row names an article of the collection",
