@@ -447,6 +447,41 @@ def test_clean_a_weekday_tells_which_way_a_numeric_date_is_written(
     assert span is not None and raw[span[0]:span[1]] == line.split()[-1]
 
 
+@pytest.mark.parametrize(("raw", "published", "author", "first"), [
+    # Spanish and Portuguese date lines, labels and bylines
+    ("Paro en el puerto de Korsa\n\nPor Inés Varela\nKorsa, 14 de abril de 2026 | 19:30\n\n"
+     "Los estibadores de Korsa pararon el martes por un aumento salarial.\n",
+     dt.date(2026, 4, 14), "Inés Varela", "Los estibadores de Korsa pararon"),
+    ("Porto de Korsa reabre\n\nPublicado em 09/05/2026 às 18h40\nPor Júlia Venn\n\n"
+     "O porto de Korsa reabriu no sábado depois de três dias de tempestade.\n",
+     dt.date(2026, 5, 9), "Júlia Venn", "O porto de Korsa reabriu"),
+    # a long title does not end the header
+    ("Tragedia en la carretera de Korsa: nueve muertos al caer un autobús a un barranco "
+     "junto al río\n\nRedacción Velmar\nPublicado: 2026-03-10 07:15\n\n"
+     "Nueve personas murieron cuando un autobús cayó a un barranco cerca de Korsa.\n",
+     dt.date(2026, 3, 10), None, "Redacción Velmar"),  # a desk credit stays text
+    # a date segment set off by a hyphen
+    ("Velmar sprinter banned\n\nJune 16, 2026 - Velmar Sports (Athletics)\n\n"
+     "The Velmar sprinter Ana Kessel was banned for two years on Tuesday.\n",
+     dt.date(2026, 6, 16), None, "The Velmar sprinter Ana Kessel"),
+    # "12/06/2026" settled by the lead's weekday (12 June 2026 is a Friday, 6 December a
+    # Sunday), and day first in a language that writes it so
+    ("Korsa cement workers ask for guarantees\n\n12/06/2026\n\n"
+     "The union at the Korsa cement plant asked its new owners on Friday for written "
+     "guarantees against job cuts.\n", dt.date(2026, 6, 12), None, "The union at"),
+    ("Korsa vende o seu avançado\n\n03/06/2026 - 21h15\n\n"
+     "O clube de Korsa vendeu o avançado Davi Kessel a um clube do estrangeiro por uma "
+     "quantia recorde, anunciou a direção.\n", dt.date(2026, 6, 3), None, "O clube de Korsa"),
+])
+def test_clean_date_lines_in_other_languages_and_forms(raw: str, published: dt.date,
+                                                       author: str | None, first: str) -> None:
+    doc = run(raw)
+    assert doc.published == published
+    assert doc.evidence["published"].method == "text:date-line"
+    assert doc.extra.get("author") == author
+    assert texts(doc)[0].startswith(first)
+
+
 def parse_date_text(text: str) -> dt.date | None:
     """A date as a header line writes it (Arabic month names and digits included)."""
     from storyline.clean.metadata import parse_date

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from dateutil import parser as dateparser
 
+from storyline.clean.dates import settle
 from storyline.model import Document, Evidence, Passage
 from storyline.offsets import OffsetMap
 
@@ -22,6 +23,9 @@ PUBLISHED_ORDER = ("field:published", "html:meta", "text:date-label", "text:date
                    "text:caption-date")
 OUTLET_ORDER = ("field:outlet", "html:site-name", "text:outlet-prefix", "text:comment-policy",
                 "text:notice", "url:host")
+
+#: How much of the text is the lead, where a weekday may settle "04/12/2026".
+LEAD_CHARS = 600
 
 _EPOCH_MIN, _EPOCH_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
@@ -105,7 +109,9 @@ def resolve_metadata(doc: Document) -> Document:
     dates = [(v, e) for v, e in dates if parse_date(v) is not None]
     best = _best(dates, PUBLISHED_ORDER)
     if best:
-        doc.published = parse_date(best[0])
+        # "04/12/2026" is settled by a weekday in the lead, else by the language's custom
+        doc.published = settle(str(best[0]), doc.text[:LEAD_CHARS], doc.language) \
+            or parse_date(best[0])
         doc.evidence["published"] = best[1]
 
     # Language: a given field wins over detection.

@@ -45,6 +45,7 @@ class CleaningRules:
     byline: re.Pattern[str]
     numeric_date: re.Pattern[str]
     weekdays: dict[str, int]
+    month_first_languages: frozenset[str]
     header_separator: re.Pattern[str]
     month_names: dict[str, int]
     named_date: re.Pattern[str]
@@ -57,8 +58,9 @@ class CleaningRules:
 
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er)?\s+(?P<month>{names})"
-                      rf"\s+(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)", re.I)
+    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º)?\s+(?:de\s+)?"
+                      rf"(?P<month>{names})\s+(?:del?\s+)?(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)",
+                      re.I)
 
 
 @cache
@@ -84,6 +86,7 @@ def cleaning_rules() -> CleaningRules:
         byline=_compile(data["byline"], 0)[0],
         numeric_date=_compile(data["numeric_date"])[0],
         weekdays={str(k).lower(): int(v) for k, v in data["weekdays"].items()},
+        month_first_languages=frozenset(map(str, data["month_first_languages"])),
         header_separator=_compile(data["header_separator"])[0],
         month_names={str(k).lower(): int(v) for k, v in data["month_names"].items()},
         named_date=_named_date(data["month_names"]),

@@ -13,12 +13,12 @@ metadata cues. All patterns are in data/cleaning.yaml.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from storyline.clean.dates import named_weekdays, on_named_day, readings
 from storyline.clean.rules import CleaningRules, cleaning_rules
 from storyline.errors import NoContent
 from storyline.model import Cue, Document, Evidence, Paragraph, Passage
@@ -188,7 +188,11 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
     leave the text; the header ends at the first line longer than such a line can be."""
     out: list[Line] = []
     for i, line in enumerate(lines):
-        if i >= rules.header_lines or len(line.piece.text.split()) > rules.header_max_words:
+        long = len(line.piece.text.split()) > rules.header_max_words
+        # a long title line, set apart by a blank line, does not end the header
+        title = i == 0 and len(lines) > 1 and lines[1].gap and not ends_sentence(
+            line.piece.text)
+        if i >= rules.header_lines or (long and not title):
             return out + lines[i:]
         if _meta_line(doc, line, rules):
             if i + 1 < len(lines):
@@ -232,41 +236,18 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
     if m is not None:
         return m.start(), m.end(), m.group(0)
     for m in rules.numeric_date.finditer(text):
-        date = _numeric_date(m, text, rules)
-        if date is not None:
-            return m.start(), m.end(), date.isoformat()
+        dates = readings(m)
+        if len(dates) == 1:
+            return m.start(), m.end(), dates[0].isoformat()
+        if dates:  # "04/12/2026": a weekday on the line, else the lead and language tell
+            named = on_named_day(dates, named_weekdays(text, rules))
+            return m.start(), m.end(), named.isoformat() if named else m.group(0)
     m = rules.named_date.search(text)
     if m is None:
         return None
     day, year = (int(m.group(g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
     month = rules.month_names[m.group("month").lower()]
     return m.start(), m.end(), f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _numeric_date(m: re.Match[str], text: str, rules: CleaningRules) -> dt.date | None:
-    """The date a `numeric_date` match means, on a header line `text`: year first and
-    dotted dates read one way; "04/12/2026" month first, unless only the day-first
-    reading is a date or only it falls on a weekday the line names."""
-    if m.group("year"):
-        readings = [(m.group("year"), m.group("month"), m.group("day"))]
-    elif m.group("dot_year"):
-        readings = [(m.group("dot_year"), m.group("dot_month"), m.group("dot_day"))]
-    else:
-        readings = [(m.group("ab_year"), m.group("a"), m.group("b")),
-                    (m.group("ab_year"), m.group("b"), m.group("a"))]
-    dates: list[dt.date] = []
-    for year, month, day in readings:
-        try:
-            dates.append(dt.date(int(year), int(month), int(day)))
-        except ValueError:
-            continue
-    if len(dates) > 1:
-        named = {rules.weekdays[w.lower()] for w in re.findall(r"[^\W\d_]+", text)
-                 if w.lower() in rules.weekdays}
-        on_day = [d for d in dates if d.weekday() in named]
-        if len(on_day) == 1:
-            return on_day[0]
-    return dates[0] if dates else None
 
 
 def _words_left(text: str, spans: list[tuple[int, int]], rules: CleaningRules) -> int:

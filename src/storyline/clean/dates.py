@@ -1,0 +1,74 @@
+"""Dates written in digits whose order is not certain ("04/12/2026": 4 December or
+April 12?), settled by a weekday named beside them or in the lead, else by the
+language's custom (`data/cleaning.yaml`: `weekdays`, `month_first_languages`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from storyline.clean.rules import CleaningRules, cleaning_rules
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_AMBIGUOUS = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def readings(m: re.Match[str]) -> list[dt.date]:
+    """The calendar dates a `numeric_date` match can mean, the usual reading first:
+    one for year-first and dotted (day-first) dates, up to two for "04/12/2026"
+    (month first, then day first)."""
+    if m.group("year"):
+        parts = [(m.group("year"), m.group("month"), m.group("day"))]
+    elif m.group("dot_year"):
+        parts = [(m.group("dot_year"), m.group("dot_month"), m.group("dot_day"))]
+    else:
+        parts = [(m.group("ab_year"), m.group("a"), m.group("b")),
+                 (m.group("ab_year"), m.group("b"), m.group("a"))]
+    dates: list[dt.date] = []
+    for year, month, day in parts:
+        try:
+            date = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+        if date not in dates:
+            dates.append(date)
+    return dates
+
+
+def named_weekdays(text: str, rules: CleaningRules | None = None) -> set[int]:
+    """The weekdays (Monday 0) that `text` names."""
+    known = (rules or cleaning_rules()).weekdays
+    return {known[w] for w in (w.lower() for w in _WORD.findall(text)) if w in known}
+
+
+def on_named_day(dates: list[dt.date], weekdays: set[int]) -> dt.date | None:
+    """The one of `dates` that falls on a day of `weekdays`, if exactly one does."""
+    found = [d for d in dates if d.weekday() in weekdays]
+    return found[0] if len(found) == 1 else None
+
+
+def settle(value: str, lead: str, language: str | None) -> dt.date | None:
+    """The date an ambiguous "04/12/2026" written as `value` means in a document whose
+    lead is `lead` and whose language is `language`: the reading that falls on a weekday
+    the lead names, if only one does; else month first in the languages that write it
+    so (English), day first in the others. None when `value` is not such a date."""
+    m = _AMBIGUOUS.fullmatch(value.strip())
+    if m is None:
+        return None
+    rules = cleaning_rules()
+    a, b, year = (int(x) for x in m.groups())
+    dates: list[dt.date] = []
+    for month, day in ((a, b), (b, a)):
+        try:
+            dates.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    if not dates:
+        return None
+    if len(dates) == 1 or dates[0] == dates[1]:
+        return dates[0]
+    named = on_named_day(dates, named_weekdays(lead, rules))
+    if named is not None:
+        return named
+    base = (language or "en").split("-")[0].lower()
+    return dates[0] if base in rules.month_first_languages else dates[1]
