@@ -103,6 +103,52 @@ def test_arabic_text_gives_no_junk_entities() -> None:
     assert arabic[0].method == "rule:arabic-title"
 
 
+SPANISH_REPORT = """Paro de colectivos en Korsa: millones sin transporte
+
+Por Inés Varela
+Korsa, 14 de abril de 2026 | 19:30
+
+Más de cuatro millones de pasajeros se vieron afectados este martes por el paro de 24 \
+horas de los choferes de colectivos, que dejó sin servicio a la Ciudad de Korsa y a todo \
+el conurbano desde la medianoche.
+
+El gremio, la Federación de Conductores de Velmar (FCV), reclama un aumento salarial del \
+30% para recuperar lo perdido frente a la inflación. Las empresas nucleadas en la Cámara \
+de Transporte de Korsa condicionan cualquier mejora a un aumento de los subsidios, afirmó \
+el vocero Horacio Kessel.
+
+Las paradas quedaron vacías en las horas pico y las calles del área metropolitana se \
+llenaron de autos. La secretaria de Trabajo, Verónica Aldana, convocó a las partes a una \
+reunión el miércoles.
+"""
+
+
+def _txt(raw: str, given: dict[str, str]) -> Document:
+    return Pipeline()(Document(source="t.txt", name="t.txt", raw=raw, format="txt",
+                               given=given))
+
+
+def test_names_in_other_languages_must_be_shaped_like_names() -> None:
+    """The English model on Spanish text finds phrases ("el paro de 24", "Más de
+    cuatro", "un"); only name-shaped ones are kept, without a leading article."""
+    doc = _txt(SPANISH_REPORT, {})
+    assert doc.language == "es"
+    assert names(doc) == ["Federación de Conductores de Velmar", "FCV", "Horacio Kessel",
+                          "Verónica Aldana"]
+    assert all(doc.text[m.start:m.end] == m.text for m in doc.mentions)
+    # what the model finds in those paragraphs, phrases included, read as English
+    from storyline.nlp.entities import find_entities, text_of
+    from storyline.nlp.model import load
+
+    nlp = load()
+    found = set()
+    for para in doc.paragraphs:
+        sdoc = nlp(doc.text[para.start:para.end])
+        found |= {text_of(sdoc)[f.start:f.end] for f in find_entities(sdoc)}
+    assert set(names(doc)) < found
+    assert {"Más de cuatro", "el paro de 24", "un"} <= found
+
+
 def test_mention_offsets_point_into_the_original_input() -> None:
     raw = ("AMMAN, March 12 - Jordan's water minister Khaled Haddad met his Iraqi\n"
            "counterpart Ali Jaber on Thursday.\n")

@@ -110,10 +110,11 @@ class Recognizer:
         return doc
 
     def _paragraph(self, doc: Document, k: int, para: Paragraph, sdoc: Any) -> None:
-        found = find_entities(sdoc, dateline=doc.dateline)
+        language = para.language or doc.language or "en"
+        found = find_entities(sdoc, dateline=doc.dateline,
+                              english=language.split("-")[0].lower() == "en")
         roles, title_only = find_roles(sdoc, found)
         base = len(doc.mentions)
-        language = para.language or doc.language or "en"
         for f in found:
             mention = Mention(para.start + f.start, para.start + f.end,
                               text_of(sdoc)[f.start:f.end], f.kind, f.method, k, language)

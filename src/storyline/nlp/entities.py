@@ -47,6 +47,8 @@ class EntityRules:
     acronym_places: frozenset[str]
     title_prefixes: frozenset[str]
     particles: frozenset[str]
+    other_articles: frozenset[str]
+    other_connectors: frozenset[str]
 
 
 @cache
@@ -62,6 +64,8 @@ def entity_rules() -> EntityRules:
         acronym_places=frozenset(data["acronym_places"]),
         title_prefixes=frozenset(data["title_prefixes"]),
         particles=frozenset(w.lower() for w in data["name_particles"]),
+        other_articles=frozenset(data["other_language_articles"]),
+        other_connectors=frozenset(data["other_language_connectors"]),
     )
 
 
@@ -79,8 +83,10 @@ class Found:
     long_form: int | None = None  # index into the list of Found, for acronyms
 
 
-def find_entities(sdoc: Any, *, dateline: str | None = None) -> list[Found]:
-    """The corrected name and time mentions of one paragraph's spaCy Doc."""
+def find_entities(sdoc: Any, *, dateline: str | None = None, english: bool = True
+                  ) -> list[Found]:
+    """The corrected name and time mentions of one paragraph's spaCy Doc (`english`:
+    the paragraph's language is English; otherwise only name-shaped names are kept)."""
     rules = entity_rules()
     spans = [Found(e.start, e.end, e.label_, rules.labels[e.label_], f"spacy:{e.label_}")
              for e in sdoc.ents if e.label_ in rules.labels]
@@ -90,6 +96,8 @@ def find_entities(sdoc: Any, *, dateline: str | None = None) -> list[Found]:
     for s in spans:
         _extend_over_apostrophe(sdoc, s, rules)
     spans = [s for s in (_trim(sdoc, s, rules) for s in spans) if s is not None]
+    if not english:
+        spans = [s for s in (_name_shaped(sdoc, s, rules) for s in spans) if s is not None]
     for s in spans:
         _retype(sdoc, s, rules)
     spans += _platform_mentions(sdoc, spans, rules)
@@ -183,6 +191,27 @@ def _extend_over_apostrophe(sdoc: Any, s: Found, rules: EntityRules) -> None:
     if j < len(sdoc) and sdoc[j].text[:1].isupper() and sdoc[j].pos_ == "PROPN":
         s.te = j + 1
         s.method += "+extend-apostrophe"
+
+
+def _name_shaped(sdoc: Any, s: Found, rules: EntityRules) -> Found | None:
+    """In a paragraph of another language: the mention without leading articles when
+    it is shaped like a name (every word capitalized but connectors between them), a
+    time expression when it holds a digit; else None."""
+    if s.kind in ("time", "duration"):
+        return s if any(ch.isdigit() for ch in text_of(sdoc)[s.start:s.end]) else None
+    ts = s.ts
+    while ts < s.te and sdoc[ts].lower_ in rules.other_articles:
+        ts += 1
+    words = [sdoc[i].text for i in range(ts, s.te)]
+    if not words or not (words[0][:1].isupper() and words[-1][:1].isupper()):
+        return None
+    if not all(w[:1].isupper() or w[:1].isdigit() or w.lower() in rules.other_connectors
+               for w in words):
+        return None
+    if ts > s.ts:
+        s.start += sdoc[ts].idx - sdoc[s.ts].idx
+        s.ts = ts
+    return s
 
 
 def _trim(sdoc: Any, s: Found, rules: EntityRules) -> Found | None:
