@@ -111,6 +111,12 @@ def _definitions() -> tuple[Metric, ...]:
                "storyline evaluate collection benchmarks/collections/kestrel/articles "
                "benchmarks/collections/kestrel/gold.tsv --orders 8 --json",
                "storyline.mean_bcubed_f1"),
+        Metric("lodestar.stories.bcubed.f1.mean_of_8_orders", "collection",
+               "Lodestar (invented, benchmarks/collections/lodestar)",
+               "all 66 articles, seeds 0-7",
+               "storyline evaluate collection benchmarks/collections/lodestar/articles "
+               "benchmarks/collections/lodestar/gold.tsv --orders 8 --json",
+               "storyline.mean_bcubed_f1"),
         *(Metric(f"{name}.stories.bcubed.f1.mean_of_8_orders.in_4_runs", "collection",
                  f"{name.title()} (invented, benchmarks/collections/{name})",
                  f"all {n} articles, seeds 0-7, each order in 4 ingest runs one after the "
@@ -118,7 +124,7 @@ def _definitions() -> tuple[Metric, ...]:
                  f"storyline evaluate collection benchmarks/collections/{name}/articles "
                  f"benchmarks/collections/{name}/gold.tsv --orders 8 --runs 4 --json",
                  "storyline.mean_bcubed_f1")
-          for name, n in (("meridian", 60), ("kestrel", 74))),
+          for name, n in (("meridian", 60), ("kestrel", 74), ("lodestar", 66))),
     )
     return entities + attribution + stories + coref + collection
 
@@ -175,7 +181,7 @@ def _measure_collection(corpora: Path) -> dict[str, float]:
     from storyline.evaluate.collection import run
 
     values = {}
-    for name in ("meridian", "kestrel"):
+    for name in ("meridian", "kestrel", "lodestar"):
         folder = ROOT / "benchmarks" / "collections" / name
         report = run(folder / "articles", folder / "gold.tsv", orders=8)
         values[f"{name}.stories.bcubed.f1.mean_of_8_orders"] = percent(report.mean("bcubed_f1"))
