@@ -43,7 +43,9 @@ from storyline.stories.cluster import (
     Vector,
     both_ways,
     channel_of,
+    comparable,
     features,
+    keys_of,
     probability,
     story_channels,
     story_id,
@@ -153,6 +155,25 @@ def agreement(seeds: Store, seed_ids: dict[str, str]) -> dict[str, Any]:
 
 
 # --- 1. the seed articles --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("itajaí", "itajai"), ("^ocoña", "^ocona"), ("!manabí", "!manabi"), ("flood", "flood"),
+    ("1.500", "1500"), ("1,500", "1500"), ("1,500,000", "1500000"), ("^6,1", "^6.1"),
+    ("6.1", "6.1"), ("2026", "2026"), ("~2026", "~2026"), ("br-470", "br-470"),
+    ("زلزال", "زلزال"),  # only Latin letters lose their marks
+])
+def test_keys_compare_across_accents_and_number_formats(key: str, expected: str) -> None:
+    assert comparable(key) == expected
+
+
+def test_a_report_in_spanish_and_one_in_english_share_their_comparable_keys() -> None:
+    """Accents dropped and numbers read alike, the keys of two reports meet and their
+    counts add up."""
+    spanish = keys_of({"manabí": 2, "6,1": 1, "1.500": 1, "sismo": 1}, {})
+    english = keys_of({"manabi": 1, "6.1": 1, "1,500": 1, "quake": 2}, {})
+    assert set(spanish) & set(english) == {"manabi", "6.1", "1500"}
+    assert keys_of({"itajaí": 2, "itajai": 1}, {}) == {"itajai": 3}
 
 
 def test_seed_reports_of_one_visit_share_a_story_and_the_other_has_its_own(

@@ -28,6 +28,8 @@ import datetime as dt
 import hashlib
 import heapq
 import math
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -111,9 +113,38 @@ def channel_of(key: str) -> str:
     return "words"
 
 
+_NUMBER = re.compile(r"(\d{1,3}(?:([.,])\d{3})(?:\2\d{3})*|\d+[.,]\d+)")
+
+
+@lru_cache(maxsize=65536)
+def comparable(key: str) -> str:
+    """A signature key as reports in other languages and spellings write it too: Latin
+    letters without their accents ("itajaí" and "itajai", "ocoña" and "ocona"), and a
+    number with its thousands separator dropped and a decimal point ("1.500" and
+    "1,500" are 1500, "6,1" and "6.1" are 6.1)."""
+    if not key.isascii():
+        out: list[str] = []
+        for ch in unicodedata.normalize("NFD", key):
+            if unicodedata.combining(ch) and out and out[-1].isascii():
+                continue
+            out.append(ch)
+        key = unicodedata.normalize("NFC", "".join(out))
+    m = _NUMBER.search(key)
+    if m is not None and m.group() == key.lstrip(LEAD + NAME):
+        # 1,500 / 1.500 / 1,500,000 lose the separator; 6,1 / 6.1 take a point
+        number = m.group().replace(m.group(2), "") if m.group(2) else \
+            m.group().replace(",", ".")
+        key = key[:m.start()] + number
+    return key
+
+
 def keys_of(terms: dict[str, int], entities: Entities) -> dict[str, int]:
-    """The signature's keys and the actors (`@kind:id`) with their counts."""
-    keys = dict(terms)
+    """The signature's keys (`comparable`) and the actors (`@kind:id`) with their
+    counts."""
+    keys: dict[str, int] = {}
+    for term, n in terms.items():
+        key = comparable(term)
+        keys[key] = keys.get(key, 0) + n
     keys.update({actor_key(a, kind): n for a, (kind, n) in entities.items()})
     return keys
 
