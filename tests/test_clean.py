@@ -459,7 +459,7 @@ def test_clean_a_weekday_tells_which_way_a_numeric_date_is_written(
     ("Tragedia en la carretera de Korsa: nueve muertos al caer un autobús a un barranco "
      "junto al río\n\nRedacción Velmar\nPublicado: 2026-03-10 07:15\n\n"
      "Nueve personas murieron cuando un autobús cayó a un barranco cerca de Korsa.\n",
-     dt.date(2026, 3, 10), None, "Redacción Velmar"),  # a desk credit stays text
+     dt.date(2026, 3, 10), None, "Nueve personas murieron"),
     # a date segment set off by a hyphen
     ("Velmar sprinter banned\n\nJune 16, 2026 - Velmar Sports (Athletics)\n\n"
      "The Velmar sprinter Ana Kessel was banned for two years on Tuesday.\n",
@@ -480,6 +480,36 @@ def test_clean_date_lines_in_other_languages_and_forms(raw: str, published: dt.d
     assert doc.evidence["published"].method == "text:date-line"
     assert doc.extra.get("author") == author
     assert texts(doc)[0].startswith(first)
+
+
+@pytest.mark.parametrize(("credit", "outlet"), [
+    ("Velmar Chronicle staff", "Velmar Chronicle"),
+    ("Velmar Chronicle sports desk", "Velmar Chronicle"),
+    ("The Korsa Times, Central Europe desk", "The Korsa Times"),
+    ("Korsa Ledger | Energy", "Korsa Ledger"),
+    ("Korsa Ledger - Business", "Korsa Ledger"),
+    ("By Velmar Chronicle staff and agencies", "Velmar Chronicle"),
+    ("Redacción Velmar Hoy", "Velmar Hoy"),
+    ("Da Redação", None),
+])
+def test_clean_credit_lines_leave_the_text_and_name_the_outlet(credit: str,
+                                                               outlet: str | None) -> None:
+    raw = (f"Korsa ferry fares to rise\n\n{credit}\nApril 2, 2026\n\n"
+           "Fares on the Korsa ferry will rise by a tenth from May, the operator said.\n")
+    doc = run(raw)
+    assert texts(doc)[0].startswith("Fares on the Korsa ferry")
+    assert doc.published == dt.date(2026, 4, 2)
+    assert doc.outlet == outlet
+    if outlet is not None:
+        assert doc.evidence["outlet"].method == "text:credit-line"
+        span = doc.evidence["outlet"].span
+        assert span is not None and raw[span[0]:span[1]] == outlet
+
+
+def test_clean_a_credit_like_first_line_stays_the_title() -> None:
+    doc = run("Velmar Chronicle staff\n\nThe Velmar Chronicle's staff voted to strike on "
+              "Monday over pay, the union said.\n")
+    assert doc.title is not None and doc.title.text == "Velmar Chronicle staff"
 
 
 def parse_date_text(text: str) -> dt.date | None:

@@ -21,8 +21,8 @@ from storyline.offsets import OffsetMap
 #: Trust order of the ways a value can be found (earlier wins).
 PUBLISHED_ORDER = ("field:published", "html:meta", "text:date-label", "text:date-line",
                    "text:caption-date")
-OUTLET_ORDER = ("field:outlet", "html:site-name", "text:outlet-prefix", "text:comment-policy",
-                "text:notice", "url:host")
+OUTLET_ORDER = ("field:outlet", "html:site-name", "text:outlet-prefix", "text:credit-line",
+                "text:comment-policy", "text:notice", "url:host")
 
 #: How much of the text is the lead, where a weekday may settle "04/12/2026".
 LEAD_CHARS = 600

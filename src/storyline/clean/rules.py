@@ -52,6 +52,7 @@ class CleaningRules:
     date_line_noise: list[re.Pattern[str]]
     explicit_date: re.Pattern[str]
     outlet_prefix: re.Pattern[str]
+    credit_line: list[re.Pattern[str]]
     outlet_in_text: list[re.Pattern[str]]
     dateline: list[re.Pattern[str]]
 
@@ -93,6 +94,7 @@ def cleaning_rules() -> CleaningRules:
         date_line_noise=_compile(data["date_line_noise"]),
         explicit_date=_compile(data["explicit_date"], 0)[0],
         outlet_prefix=_compile(data["outlet_prefix"], 0)[0],
+        credit_line=_compile(data["credit_line"], 0),
         outlet_in_text=_compile(data["outlet_in_text"]),
         dateline=_compile(dateline["patterns"], 0 if dateline.get("case") else re.I),
     )

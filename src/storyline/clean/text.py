@@ -194,12 +194,27 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
             line.piece.text)
         if i >= rules.header_lines or (long and not title):
             return out + lines[i:]
-        if _meta_line(doc, line, rules):
+        if _meta_line(doc, line, rules) or (i > 0 and _credit_line(doc, line, rules)):
             if i + 1 < len(lines):
                 lines[i + 1].gap = True  # what came before it ends there, as at a blank line
             continue
         out.append(line)
     return out
+
+
+def _credit_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
+    """Record the outlet of a credit line ("Andes Tribune staff", "LatAm Ledger |
+    Energy") and say whether the line is one."""
+    text = line.piece.text.strip()
+    m = next((m for m in (p.match(text) for p in rules.credit_line) if m), None)
+    if m is None:
+        return False
+    if m.group("outlet"):
+        start = line.piece.text.index(text) + m.start("outlet")
+        piece = line.piece[start:start + len(m.group("outlet"))]
+        doc.cues.append(Cue("outlet", piece.text, Evidence("text:credit-line", piece.span,
+                                                           text)))
+    return True
 
 
 def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
