@@ -491,6 +491,7 @@ def test_clean_date_lines_in_other_languages_and_forms(raw: str, published: dt.d
     ("By Velmar Chronicle staff and agencies", "Velmar Chronicle"),
     ("Redacción Velmar Hoy", "Velmar Hoy"),
     ("Da Redação", None),
+    ("Velmar Daily News", "Velmar Daily News"),
 ])
 def test_clean_credit_lines_leave_the_text_and_name_the_outlet(credit: str,
                                                                outlet: str | None) -> None:
