@@ -266,6 +266,9 @@ def test_title_phrases_with_complements_and_modifiers() -> None:
     assert found("رئيس مجلس النواب محمود الدليمي، والسيد وليد كريم") == [
         ("محمود الدليمي", "title", "رئيس مجلس النواب"), ("وليد كريم", "title", "والسيد")]
     assert found("الأمير فيصل بن سلطان ولي العهد") == [("فيصل بن سلطان", "title", "الأمير")]
+    # "acting" written as an adverb after the office
+    assert found("ووزير الداخلية العراقي وكالةً يوسف الكاظمي، الثلاثاء") == [
+        ("يوسف الكاظمي", "title", "ووزير الداخلية العراقي وكالةً")]
 
 
 def test_conjunction_waw_ends_a_name() -> None:
