@@ -10,7 +10,6 @@ import re
 from storyline.clean.rules import CleaningRules, cleaning_rules
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_AMBIGUOUS = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def readings(m: re.Match[str]) -> list[dt.date]:
@@ -52,21 +51,13 @@ def settle(value: str, lead: str, language: str | None) -> dt.date | None:
     lead is `lead` and whose language is `language`: the reading that falls on a weekday
     the lead names, if only one does; else month first in the languages that write it
     so (English), day first in the others. None when `value` is not such a date."""
-    m = _AMBIGUOUS.fullmatch(value.strip())
-    if m is None:
-        return None
     rules = cleaning_rules()
-    a, b, year = (int(x) for x in m.groups())
-    dates: list[dt.date] = []
-    for month, day in ((a, b), (b, a)):
-        try:
-            dates.append(dt.date(year, month, day))
-        except ValueError:
-            continue
-    if not dates:
+    m = rules.numeric_date.fullmatch(value.strip())
+    if m is None or not m.group("ab_year"):
         return None
-    if len(dates) == 1 or dates[0] == dates[1]:
-        return dates[0]
+    dates = readings(m)
+    if len(dates) < 2:
+        return dates[0] if dates else None
     named = on_named_day(dates, named_weekdays(lead, rules))
     if named is not None:
         return named

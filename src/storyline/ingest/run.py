@@ -51,16 +51,17 @@ CHUNK_SIZE = BATCH_SIZE
 CHUNKS_PER_WORKER = 16
 IN_FLIGHT_CHARS = 40_000_000
 
-
-def chunk_chars(chunk: Iterable[Item]) -> int:
-    """Characters of input in a chunk (its documents' raw texts)."""
-    return sum(len(item.raw) for item in chunk if isinstance(item, Document))
 #: How worker processes start: forked from a small server process started afresh, or else
 #: a new interpreter each; never forked from this one, whose threads (the executor's) and
 #: open SQLite connection make fork unsafe. Both measured at about 2 s for two workers,
 #: mostly loading the language model; forkserver workers also stop at once.
 START_METHOD = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
                 else "spawn")
+
+
+def chunk_chars(chunk: Iterable[Item]) -> int:
+    """Characters of input in a chunk (its documents' raw texts)."""
+    return sum(len(item.raw) for item in chunk if isinstance(item, Document))
 
 
 @dataclass
