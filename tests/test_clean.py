@@ -413,6 +413,72 @@ HEADER_CASES = [
 ]
 
 
+def test_clean_a_title_case_dateline_with_a_full_date_dates_the_article() -> None:
+    raw = ("Presiden meresmikan jembatan Korsa\n\n"
+           "Velmar, 27 Agustus 2026 - Presiden meresmikan jembatan baru di atas sungai "
+           "Korsa pada Kamis pagi.\n\nJembatan itu dibangun selama dua tahun.\n")
+    doc = run(raw)
+    assert doc.published == dt.date(2026, 8, 27)
+    evidence = doc.evidence["published"]
+    assert evidence.method == "text:dateline" and evidence.span is not None
+    assert raw[evidence.span[0]:evidence.span[1]] == "27 Agustus 2026"
+    assert doc.dateline == "Velmar"
+    assert texts(doc)[0].startswith("Presiden meresmikan jembatan baru")
+    # a place in title case without a date is not a dateline
+    doc = run("Korsa bridge opens\n\nVelmar, the capital, opened a bridge on Thursday. "
+              "It took two years.\n")
+    assert doc.dateline is None and texts(doc)[0].startswith("Velmar, the capital")
+
+
+@pytest.mark.parametrize(("line", "published"), [
+    ("Agosto 25, 2026", dt.date(2026, 8, 25)),
+    ("Lumajang, 3 Oktober 2026", dt.date(2026, 10, 3)),
+    ("3. März 2026", dt.date(2026, 3, 3)),
+    ("12 maggio 2026", dt.date(2026, 5, 12)),
+    ("Kuala Lumpur, 9 Ogos 2026", dt.date(2026, 8, 9)),
+])
+def test_clean_month_names_of_more_languages(line: str, published: dt.date) -> None:
+    doc = run(f"Korsa ferry sails again\n\n{line}\n\n"
+              "The Korsa ferry resumed sailing on Monday after the storm.\n")
+    assert doc.published == published
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday after the storm."]
+
+
+def test_clean_links_credits_and_promotion_leave_the_text() -> None:
+    raw = ("Korsa ferry sails again\n\nMonsoon Herald staff with agencies\n\n"
+           "The Korsa ferry resumed sailing on Monday after the storm.\n\n"
+           "Read more: Velmar bridge closed after landslide\n\n"
+           "More passengers are expected on Tuesday, the operator said.\n\n"
+           "(Reporting by Ilse Varn; Editing by Tomas Brek)\n\n"
+           "Follow The Monsoon Herald on Facebook and WhatsApp for breaking news.\n\n"
+           "Baca juga:\n\n- Jembatan Velmar ditutup setelah longsor\n\n"
+           "- Harga beras naik di pasar Korsa minggu ini menurut pedagang\n")
+    doc = run(raw)
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday after the storm.",
+                          "More passengers are expected on Tuesday, the operator said."]
+    assert doc.outlet == "Monsoon Herald"
+    # the first line is a title even when it looks like a link label
+    doc = run("Editorial: Count the passengers\n\n"
+              "Every launch on the river should carry a passenger counter.\n")
+    assert doc.title is not None and doc.title.text == "Editorial: Count the passengers"
+
+
+@pytest.mark.parametrize(("header", "author"), [
+    ("Oleh: Dewi Lestari", "Dewi Lestari"),
+    ("Reporter: Arief Santoso", "Arief Santoso"),
+    ("Penulis: Yohan Rumbo | Editor: Dewi Lestari", "Yohan Rumbo"),
+    ("Ni Marlon dela Paz", "Marlon dela Paz"),
+    ("Staff Correspondent", None),
+    ("Ilse Varn reporting from Velmar", None),
+])
+def test_clean_labelled_bylines_and_correspondents_leave_the_header(
+        header: str, author: str | None) -> None:
+    doc = run(f"Korsa ferry sails again\n\n{header}\n\n"
+              "The Korsa ferry resumed sailing on Monday after the storm.\n")
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday after the storm."]
+    assert doc.extra.get("author") == author
+
+
 @pytest.mark.parametrize(("raw", "published", "author", "title", "first"), HEADER_CASES)
 def test_clean_bylines_and_date_lines_are_metadata(raw: str, published: dt.date,
                                                    author: str | None, title: str,
@@ -523,8 +589,10 @@ def parse_date_text(text: str) -> dt.date | None:
     if m is None:
         return parse_date(text)
     digits = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
-    return dt.date(int(m["year"].translate(digits)), rules.month_names[m["month"].lower()],
-                   int(m["day"].translate(digits)))
+    first = "first_" if m["first_month"] else ""  # "Agosto 25, 2026"
+    return dt.date(int(m[first + "year"].translate(digits)),
+                   rules.month_names[m[first + "month"].lower()],
+                   int(m[first + "day"].translate(digits)))
 
 
 @pytest.mark.parametrize("raw", [

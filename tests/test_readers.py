@@ -230,6 +230,30 @@ def test_read_json_record_without_text_is_missing_text(tmp_path: Path) -> None:
     assert "'text'" in item.reason
 
 
+def test_read_json_record_with_its_text_under_an_unknown_name(tmp_path: Path) -> None:
+    """A feed in another language names its fields in it (`judul`, `isi`): the longest
+    field that reads as prose is the text, and the record says which it was."""
+    body = ("Warga desa Korsa mengungsi setelah sungai meluap pada Senin malam. "
+            "Sedikitnya dua ratus rumah terendam air setinggi satu meter, kata kepala desa. "
+            "Petugas membuka tiga posko pengungsian di balai desa dan sekolah dasar, dan "
+            "bantuan makanan mulai datang pada Selasa pagi dari kabupaten tetangga.")
+    path = _write(tmp_path / "berita.json", json.dumps(
+        {"judul": "Sungai Korsa meluap, dua ratus rumah terendam", "isi": body,
+         "kategori": "daerah"}))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.raw == body and doc.markup == "text"
+    assert doc.extra["text_field"] == "isi"
+    assert doc.extra["judul"].startswith("Sungai Korsa") and "isi" not in doc.extra
+    assert any("'isi'" in w for w in doc.warnings)
+    # short fields are not prose: still no text
+    path = _write(tmp_path / "pendek.json", json.dumps(
+        {"judul": "Sungai Korsa meluap", "isi": "Dua ratus rumah terendam."}))
+    [item] = list(read([str(path)]))
+    assert isinstance(item, Rejection) and item.kind == "missing-text"
+    assert "no other field holds prose" in item.reason
+
+
 def test_read_json_record_with_empty_or_wrong_type_text(tmp_path: Path) -> None:
     path = _write(tmp_path / "bad.json", json.dumps([{"text": "   "}, {"text": 12}]))
     items = list(read([str(path)]))

@@ -9,7 +9,7 @@ import pytest
 from storyline.model import Document
 from storyline.pipeline import Pipeline
 from storyline.stories.cluster import channel_of
-from storyline.stories.signature import LEAD, NAME, YEAR
+from storyline.stories.signature import LEAD, NAME, YEAR, calendar_words
 
 ARTICLE = """Flood barrier fails at Qasr Dam
 
@@ -77,14 +77,17 @@ ARABIC = """انهيار جسر على طريق تاجورة
 
 
 @pytest.mark.parametrize(("raw", "language", "stops", "content"), [
-    (FRENCH, "fr", {"des", "la", "les", "le", "de", "sur"}, {"pont", "préfecture", "camion"}),
+    (FRENCH, "fr", {"des", "la", "les", "le", "de", "sur", "pont", "préfecture", "camion",
+                    "s'effondre", "route"}, {"randa", "tadjourah", "transports"}),
     (ARABIC, "ar", {"على", "من", "إن", "تحت"}, {"جسر", "شاحنة", "الأنقاض", "الطريق"}),
 ])
 def test_other_languages_lose_their_stop_words_and_keep_their_words(
         raw: str, language: str, stops: set[str], content: set[str]) -> None:
-    """A French report parsed by the English model keeps "pont", not "des" and "la"; an
-    Arabic one, which the model does not parse, is keyed by its words as written (the
-    body too, not only the title), without its stop words."""
+    """A French report parsed by the English model is keyed by its names ("Randa",
+    "Tadjourah"), not by its common words ("pont", "camion", which English reports of
+    the same event never use) nor its stop words ("des", "la"); an Arabic one, which the
+    model does not parse, is keyed by its words as written (the body too, not only the
+    title), without its stop words."""
     doc = Pipeline()(Document(source="bridge.txt", name="bridge.txt", raw=raw, format="txt",
                               given={"published": "2026-05-05"}))
     assert doc.language == language
@@ -92,3 +95,17 @@ def test_other_languages_lose_their_stop_words_and_keep_their_words(
     assert words.isdisjoint(stops)
     assert content <= words
     assert any(k.startswith(LEAD) for k in doc.terms)
+
+
+def test_names_of_months_and_weekdays_are_not_lead_names() -> None:
+    """"Monday and Tuesday's strike" names no one, even where no date is resolved around
+    it; nor does a Tagalog "Martes" or "Setyembre"."""
+    raw = ("Korsa strike cost traders dearly\n\n"
+           "Monday and Tuesday's transport strike in Korsa cost Velmar Trading 2 million "
+           "dollars, its chairman Ilse Varn said.\n\nShops reopened on Wednesday.\n")
+    doc = Pipeline()(Document(source="strike.txt", name="strike.txt", raw=raw, format="txt",
+                              given={"published": "2026-08-27"}))
+    names = {k[len(NAME):] for k in doc.terms if k.startswith(NAME)}
+    assert "korsa" in names
+    assert names.isdisjoint({"monday", "tuesday", "wednesday"})
+    assert {"setyembre", "martes", "oktober", "kamis"} <= calendar_words()

@@ -65,7 +65,7 @@ from storyline.stories.digest import Digest
 from storyline.stories.merge import EventMerger, Profile, merged_values, score
 from storyline.stories.rules import StoryRules, StoryRulesError, parse_rules, story_rules
 from storyline.stories.signature import LEAD, NAME
-from storyline.stories.split import agglomerate, average_link, parts
+from storyline.stories.split import agglomerate, apart_in_bursts, average_link, bursts, parts
 from storyline.stories.story import StoryReader
 
 SEEDS = SHARED / "seeds"
@@ -1140,6 +1140,100 @@ def test_a_story_splits_only_into_groups_large_enough_and_far_enough_apart() -> 
     sim[6, 0:3] = sim[0:3, 6] = 0.1
     assert parts(sim, 0.2, 3) == [[0, 1, 2], [3, 4, 5, 6]]
     assert average_link(_blocks([2, 2]), 0.5) == [[0, 1], [2, 3]]
+
+
+def _two_bursts() -> tuple[np.ndarray, list[str | None]]:
+    """Two events of one kind 9 days apart, 4 reports each (the last of each undated):
+    each report scores 0.8 with its own event's, 0.05 with the other's, except one report
+    of each, of one outlet's template, that score 0.95 with each other: average link
+    merges those two first and the rest after them."""
+    sim = _blocks([4, 4])
+    sim[1, 5] = sim[5, 1] = 0.95
+    days: list[str | None] = ["2026-03-09", "2026-03-09", "2026-03-11", None,
+                              "2026-03-18", "2026-03-18", "2026-03-19", None]
+    return sim, days
+
+
+def test_a_story_of_two_bursts_of_reports_is_cut_between_them() -> None:
+    sim, days = _two_bursts()
+    assert parts(sim, 0.2, 3) is None  # average link alone finds no split
+    assert average_link(sim, 0.2) == [list(range(8))]
+    assert parts(sim, 0.2, 3, days, 3) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert bursts(sim, 0.2, 3, days, 3) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert parts(sim, 0.2, 3, days, 0) is None  # 0: never
+    assert parts(sim, 0.2, 3, days, 8) is None  # no gap of 8 days between the dates
+
+
+def test_a_story_is_not_cut_between_bursts_that_still_join_or_do_not_hold_together() -> None:
+    sim, days = _two_bursts()
+    # a follow-up burst that still scores 0.3 with the first: one story
+    joined = _blocks([4, 4], across=0.3)
+    assert parts(joined, 0.2, 3, days, 3) is None
+    # a later burst whose reports do not score high with each other either: not a story
+    loose = sim.copy()
+    loose[4:, 4:] = 0.1
+    np.fill_diagonal(loose, 0.0)
+    assert bursts(loose, 0.2, 3, days, 3) is None
+    # undated reports only: nothing to cut
+    assert bursts(sim, 0.2, 3, [None] * 8, 3) is None
+    # a side with fewer than `min_part` reports is not cut off
+    assert bursts(sim, 0.2, 3, ["2026-03-09"] * 6 + ["2026-03-18", None], 3) is None
+
+
+def test_bursts_that_score_far_less_across_than_within_are_cut_with_a_ratio() -> None:
+    """Two bursts 9 days apart that still score 0.3 across (above the threshold) but 0.8
+    within: cut when `ratio` times the lower within score (0.6 x 0.8) is above 0.3."""
+    _, days = _two_bursts()
+    sim = _blocks([4, 4], across=0.3)
+    assert bursts(sim, 0.2, 3, days, 3) is None
+    assert bursts(sim, 0.2, 3, days, 3, 0.6) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert parts(sim, 0.2, 3, days, 3, 0.6) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert bursts(sim, 0.2, 3, days, 3, 0.3) is None  # 0.3 x 0.8 is below 0.3
+
+
+def test_groups_apart_in_bursts() -> None:
+    early, late = ["2026-03-09", None, "2026-03-11"], ["2026-03-18", "2026-03-19"]
+    assert apart_in_bursts(early, late, 3) and apart_in_bursts(late, early, 3)
+    assert not apart_in_bursts(early, late, 8)
+    assert not apart_in_bursts(early, ["2026-03-10", "2026-03-18"], 3)  # they overlap
+    assert not apart_in_bursts(early, [None, None], 3)
+    assert not apart_in_bursts(early, late, 0)
+
+
+def test_stories_in_bursts_days_apart_are_not_joined_back(kb: Store) -> None:
+    """Joining stories is the converse of the burst cut: two stories of 3 reports each,
+    9 days apart, whose reports score each other less across than `burst_ratio` times
+    within, stay apart even when their score across is above `join_threshold`."""
+    rules = dataclasses.replace(story_rules(), burst_ratio=0.6)
+    clusterer = StoryClusterer(kb.stories, rules)
+    for terms in (WATER, WATER_TOO, ELECTION):
+        clusterer.vector(terms, {})  # document frequencies
+    water = _seen(clusterer, WATER)
+    near = _seen(clusterer, {**WATER_TOO, "ballot": 4, "vote": 3, LEAD + "ballot": 1})
+    mine = [(f"a{i}", water, f"2026-03-0{i + 1}") for i in range(3)]
+    theirs = [(f"b{i}", near, f"2026-03-1{i + 1}") for i in range(3)]
+    across = float(clusterer.cross_scores([v for _, v, _ in mine], [d for *_, d in mine],
+                                          [v for _, v, _ in theirs],
+                                          [d for *_, d in theirs]).mean())
+    within = min(float(clusterer.pair_scores([v for _, v, _ in g], [d for *_, d in g])
+                       .sum()) / 6 for g in (mine, theirs))
+    assert rules.join_threshold < across < 0.6 * within
+    assert clusterer._bursts_apart(mine, theirs, across)
+    # the same reports on overlapping days, or with the ratio off, may join
+    overlapping = [(f"b{i}", near, f"2026-03-0{i + 2}") for i in range(3)]
+    assert not clusterer._bursts_apart(mine, overlapping, across)
+    off = StoryClusterer(kb.stories, dataclasses.replace(rules, burst_ratio=0.0))
+    assert not off._bursts_apart(mine, theirs, across)
+
+
+def test_bursts_cut_again_on_each_side() -> None:
+    sim = _blocks([3, 3, 3])
+    sim[2, 3] = sim[3, 2] = sim[5, 6] = sim[6, 5] = 0.95
+    days = ["2026-03-01", "2026-03-01", "2026-03-02", "2026-03-09", "2026-03-09",
+            "2026-03-10", "2026-03-20", "2026-03-20", "2026-03-21"]
+    # average link alone cuts one burst in two (the 0.95 pairs merge first)
+    assert parts(sim, 0.2, 3) == [[0, 1, 2, 3], [4, 5, 6, 7, 8]]
+    assert bursts(sim, 0.2, 3, days, 3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
 
 
 ELECTION_TOO = _lead({"election": 2, "ballot": 3, "vote": 2, "turnout": 2, "candidate": 1},

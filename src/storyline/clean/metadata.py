@@ -20,7 +20,7 @@ from storyline.offsets import OffsetMap
 
 #: Trust order of the ways a value can be found (earlier wins).
 PUBLISHED_ORDER = ("field:published", "html:meta", "text:date-label", "text:date-line",
-                   "text:caption-date")
+                   "text:dateline", "text:caption-date")
 OUTLET_ORDER = ("field:outlet", "html:site-name", "text:outlet-prefix", "text:credit-line",
                 "text:comment-policy", "text:notice", "url:host")
 

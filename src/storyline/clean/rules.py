@@ -30,9 +30,11 @@ class CleaningRules:
     invisible: frozenset[str]
     joiners: frozenset[str]
     drop_line: list[re.Pattern[str]]
+    link_line: list[re.Pattern[str]]
     tail_start: list[re.Pattern[str]]
     tail_vocabulary: re.Pattern[str]
     tail_short_words: int
+    tail_list_item: re.Pattern[str]
     embed_trailer: list[re.Pattern[str]]
     credit_suffix: list[re.Pattern[str]]
     caption_marker: re.Pattern[str]
@@ -59,9 +61,10 @@ class CleaningRules:
 
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º)?\s+(?:de\s+)?"
-                      rf"(?P<month>{names})\s+(?:del?\s+)?(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)",
-                      re.I)
+    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º|\.)?\s+(?:de\s+)?"
+                      rf"(?P<month>{names})\s+(?:del?\s+)?(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)"
+                      rf"|(?<!\w)(?P<first_month>{names})\s+(?P<first_day>\d{{1,2}}),?\s+"
+                      rf"(?P<first_year>\d{{4}})(?!\w)", re.I)
 
 
 @cache
@@ -72,9 +75,11 @@ def cleaning_rules() -> CleaningRules:
         invisible=frozenset(data["invisible"]["always"]),
         joiners=frozenset(data["invisible"]["joiners"]),
         drop_line=_compile(data["drop_line"]),
+        link_line=_compile(data["link_line"]),
         tail_start=_compile(data["tail_start"]),
         tail_vocabulary=_compile(data["tail_vocabulary"])[0],
         tail_short_words=int(data["tail_short_words"]),
+        tail_list_item=re.compile(data["tail_list_item"]),
         embed_trailer=_compile(data["embed_trailer"], 0),
         credit_suffix=_compile(data["credit_suffix"]),
         caption_marker=_compile(data["caption_marker"])[0],

@@ -123,8 +123,10 @@ def clean(doc: Document, lines: list[Line], *, unwrap: bool,
         lines = _header(doc, lines, rules)
     lines = _header_meta(doc, lines, rules)
     lines = _drop_tail(doc, lines, rules)
-    for line in lines:
+    for i, line in enumerate(lines):
         _classify(doc, line, rules)
+        if i and any(p.match(line.piece.text) for p in rules.link_line):
+            line.kind = "drop"
     lines = [line for line in lines if line.kind != "drop"]
     if unwrap and doc.title is None and lines:
         _first_line_title(doc, lines, rules)
@@ -209,7 +211,7 @@ def _credit_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
     m = next((m for m in (p.match(text) for p in rules.credit_line) if m), None)
     if m is None:
         return False
-    if m.group("outlet"):
+    if m.groupdict().get("outlet"):
         start = line.piece.text.index(text) + m.start("outlet")
         piece = line.piece[start:start + len(m.group("outlet"))]
         doc.cues.append(Cue("outlet", piece.text, Evidence("text:credit-line", piece.span,
@@ -227,6 +229,11 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
     spans = [date[:2]] if date is not None else []
     if byline is not None:
         spans.append(byline.span())
+        # "Penulis: A | Editor: B": a byline may open each segment of the line
+        for sep in rules.header_separator.finditer(text):
+            more = rules.byline.match(text[sep.end():])  # "^" holds at the start only
+            if more is not None:
+                spans.append((sep.end() + more.start(), sep.end() + more.end()))
     if _words_left(text, spans, rules) > rules.date_line_rest and not (
             date is not None and _date_segment_alone(text, date[:2], rules)):
         return False
@@ -260,8 +267,9 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
     m = rules.named_date.search(text)
     if m is None:
         return None
-    day, year = (int(m.group(g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
-    month = rules.month_names[m.group("month").lower()]
+    first = "first_" if m.group("first_month") else ""  # "Agosto 25, 2026"
+    day, year = (int(m.group(first + g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
+    month = rules.month_names[m.group(first + "month").lower()]
     return m.start(), m.end(), f"{year:04d}-{month:02d}-{day:02d}"
 
 
@@ -310,7 +318,8 @@ def _drop_tail(doc: Document, lines: list[Line], rules: CleaningRules) -> list[L
             in_tail = True
             continue
         if in_tail and (rules.tail_vocabulary.search(text)
-                        or len(text.split()) <= rules.tail_short_words):
+                        or len(text.split()) <= rules.tail_short_words
+                        or rules.tail_list_item.match(text)):
             continue
         in_tail = False
         out.append(line)
@@ -434,6 +443,11 @@ def _strip_lead(doc: Document, groups: list[list[Line]],
                 agency = head.piece[m.start("agency"):m.end("agency")]
                 doc.cues.append(Cue("agency", agency.text,
                                     Evidence("text:dateline", agency.span, agency.text)))
+            found = _header_date(whole.text, rules)
+            if found is not None:
+                date = whole[found[0]:found[1]]
+                doc.cues.append(Cue("published", found[2],
+                                    Evidence("text:dateline", date.span, date.text)))
             head.piece = head.piece[m.end():]
             break
     return groups

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -302,6 +303,7 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
     if not isinstance(value, dict):
         raise FormatError(f"expected a JSON object for an article, got {_json_type(value)}")
     value, extra = known_fields(value)
+    warnings: list[str] = []
     text, html = value.get("text"), value.get("html")
     if isinstance(text, str) and text.strip():
         raw, markup = text, "text"
@@ -317,8 +319,15 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
                       and (v is None or isinstance(v, str))), None)
         if empty is not None:
             raise MissingText(f"'{empty}' is empty")
-        raise MissingText("no 'text' (or 'html') field; every article needs its text (also "
-                          "read from: " + ", ".join(field_names()["text"][1:4]) + " ...)")
+        prose = _prose_field(extra)
+        if prose is None:
+            raise MissingText("no 'text' (or 'html') field, and no other field holds prose; "
+                              "every article needs its text (also read from: "
+                              + ", ".join(field_names()["text"][1:4]) + " ...)")
+        raw, markup = extra.pop(prose), "text"
+        extra["text_field"] = prose
+        warnings.append(f"no text field of a known name; the text was read from {prose!r}, "
+                        "the longest field that reads as prose")
     if len(raw.encode("utf-8", "surrogatepass")) > options.max_article_bytes:
         raise TooLarge(f"article text too large ({_mb(len(raw))} > limit "
                        f"{_mb(options.max_article_bytes)})")
@@ -333,9 +342,31 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
     name = url or external_id or (f"{base}#{number}" if number else base)
     if fmt is None:
         fmt = "jsonl" if str(path).endswith((".jsonl", ".ndjson")) else "json"
-    return Document(source=url or path, name=name, raw=raw, format=fmt, markup=markup,
-                    line=number, external_id=external_id, given=given, extra=extra,
-                    encoding=encoding)
+    doc = Document(source=url or path, name=name, raw=raw, format=fmt, markup=markup,
+                   line=number, external_id=external_id, given=given, extra=extra,
+                   encoding=encoding)
+    doc.warnings += warnings
+    return doc
+
+
+#: A field that reads as prose: this many words at least, and sentence ends.
+PROSE_WORDS = 40
+_SENTENCE_END = re.compile(r"[.!?。؟।][\s\"'”’)]")
+
+
+def _prose_field(fields: dict[str, Any]) -> str | None:
+    """The key of the longest string field that reads as prose (an article's text under
+    a name of its own language, such as `isi` or `texte`), or None: at least
+    `PROSE_WORDS` words and two sentence ends."""
+    best: tuple[int, str] | None = None
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        words = len(value.split())
+        if words >= PROSE_WORDS and len(_SENTENCE_END.findall(value + " ")) >= 2 and (
+                best is None or words > best[0]):
+            best = (words, key)
+    return None if best is None else best[1]
 
 
 def _json_type(value: Any) -> str:

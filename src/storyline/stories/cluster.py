@@ -41,7 +41,7 @@ import numpy.typing as npt
 from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
 from storyline.stories.signature import LEAD, NAME, YEAR
-from storyline.stories.split import agglomerate, parts
+from storyline.stories.split import agglomerate, apart_in_bursts, parts
 
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
@@ -84,6 +84,12 @@ class Placement:
     vector: Vector
     scored: list[Scored]
     skipped: list[dict[str, Any]]
+
+
+def _mean_within(scores: npt.NDArray[np.float64]) -> float:
+    """The mean of a group's pairwise scores (the diagonal left out)."""
+    n = scores.shape[0]
+    return float(scores.sum() / (n * (n - 1))) if n > 1 else float("inf")
 
 
 def story_id(document_id: str) -> str:
@@ -438,7 +444,9 @@ class StoryClusterer:
         vectors = [vec for _, vec, _ in members]
         dates = [date for *_, date in members]
         scores = self.pair_scores(vectors, dates)
-        groups = parts(scores, rules.split_threshold, rules.split_min_part)
+        groups = parts(scores, rules.split_threshold, rules.split_min_part,
+                       [date[:10] if date else None for date in dates], rules.split_gap_days,
+                       rules.burst_ratio)
         if groups is None:
             return []
         for k, group in enumerate(groups):  # group 0 holds the first document
@@ -487,6 +495,8 @@ class StoryClusterer:
             (_, mine, _), (_, theirs, _) = stories[k], stories[j]
             across = self.cross_scores([v for _, v, _ in mine], [d for *_, d in mine],
                                        [v for _, v, _ in theirs], [d for *_, d in theirs])
+            if self._bursts_apart(mine, theirs, float(across.mean())):
+                continue  # two bursts of reports that a split would cut apart again
             total[k, j] = total[j, k] = float(across.sum())
         moved: list[str] = []
         for group in agglomerate(total, sizes, rules.join_threshold):
@@ -510,6 +520,21 @@ class StoryClusterer:
                     seq += 1
                 self.table.delete(old)
         return moved
+
+    def _bursts_apart(self, mine: list[Seen], theirs: list[Seen], across: float) -> bool:
+        """Whether two stories are bursts of reports days apart (`split_gap_days`), each
+        of `split_min_part` reports or more, whose mean score across is below
+        `burst_ratio` times the lower of their mean scores within: the converse of
+        `split.bursts`, so that joining does not undo such a cut."""
+        rules = self.rules
+        if rules.burst_ratio <= 0 or min(len(mine), len(theirs)) < rules.split_min_part \
+                or not apart_in_bursts([d for *_, d in mine], [d for *_, d in theirs],
+                                       rules.split_gap_days):
+            return False
+        within = min(_mean_within(self.pair_scores([v for _, v, _ in group],
+                                                   [d for *_, d in group]))
+                     for group in (mine, theirs))
+        return across < rules.burst_ratio * within
 
     def _join_pairs(self, stories: list[tuple[str, list[Seen], int]],
                     states: dict[str, StoryState],

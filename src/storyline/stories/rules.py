@@ -37,6 +37,7 @@ class StoryRules:
     min_length: int
     paragraph_kinds: frozenset[str]
     lead_sentences: int
+    foreign_names_only: bool
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
@@ -53,6 +54,8 @@ class StoryRules:
     split_threshold: float
     split_min_part: int
     split_max_size: int
+    split_gap_days: int
+    burst_ratio: float
     join_threshold: float
     join_screen: float
     merge_threshold: float
@@ -131,6 +134,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         parts_of_speech=frozenset(_need(c, "parts_of_speech", "clustering")),
         min_length=int(_need(c, "min_length", "clustering")),
         paragraph_kinds=frozenset(_need(c, "paragraph_kinds", "clustering")),
+        foreign_names_only=bool(_need(c, "foreign_names_only", "clustering")),
         lead_sentences=int(_need(c, "lead_sentences", "clustering")),
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),
@@ -148,6 +152,8 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         split_threshold=float(_need(c, "split_threshold", "clustering")),
         split_min_part=max(1, int(_need(c, "split_min_part", "clustering"))),
         split_max_size=int(_need(c, "split_max_size", "clustering")),
+        split_gap_days=int(_need(c, "split_gap_days", "clustering")),
+        burst_ratio=float(_need(c, "burst_ratio", "clustering")),
         join_threshold=float(_need(c, "join_threshold", "clustering")),
         join_screen=float(_need(c, "join_screen", "clustering")),
         merge_threshold=float(_need(m, "threshold", "merging")),

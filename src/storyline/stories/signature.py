@@ -20,6 +20,7 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from storyline.clean.rules import cleaning_rules
 from storyline.model import Document
 from storyline.nlp.tokens import columns
 from storyline.stories.rules import story_rules
@@ -58,20 +59,40 @@ def stop_words(language: str | None) -> frozenset[str]:
     return frozenset(str(w).lower() for w in getattr(module, "STOP_WORDS", ()))
 
 
+@cache
+def calendar_words() -> frozenset[str]:
+    """Names of months and weekdays, in English and in the languages cleaning reads dates
+    in ("setyembre", "martes", "Oktober"): never the names a lead is about, even where
+    the time stage resolves no date around them ("Monday and Tuesday's strike")."""
+    rules = cleaning_rules()
+    return frozenset([*_ENGLISH_MONTHS, *rules.month_names, *rules.weekdays])
+
+
+_ENGLISH_MONTHS = ["january", "february", "march", "april", "may", "june", "july",
+                   "august", "september", "october", "november", "december"]
+
+
+def _english(language: str | None) -> bool:
+    """Whether a paragraph's language is the parse model's (unknown counts as English)."""
+    return not language or language.split("-")[0].lower() == "en"
+
+
 def sign_document(doc: Document) -> Document:
     """Fill `doc.terms` from the parses the parse stage left in `doc.analyses` and the
     times the time stage resolved."""
     rules = story_rules()
     kinds = {p.start: p.kind for p in doc.paragraphs}
     terms: Counter[str] = Counter()
-    title = _WORD.findall(doc.title.text.lower()) if doc.title is not None else []
+    title_as_written = _WORD.findall(doc.title.text) if doc.title is not None else []
+    title = [word.lower() for word in title_as_written]
     lead_left = rules.lead_sentences - (1 if title else 0)
     lemma_of: dict[str, str | None] = {}  # body word -> its lemma, None if not a key
     names: set[str] = set()  # body words tagged as proper nouns (not in a time: "Monday")
     times = [(m.start, m.end) for m in doc.mentions if m.kind == "time"]
 
-    def is_name(pos: str, at: int) -> bool:
-        return pos == "PROPN" and not any(a <= at < b for a, b in times)
+    def is_name(pos: str, at: int, lower: str) -> bool:
+        return pos == "PROPN" and not any(a <= at < b for a, b in times) \
+            and lower not in calendar_words()
 
     language = {p.start: p.language or doc.language for p in doc.paragraphs}
     parsed = set()
@@ -80,6 +101,9 @@ def sign_document(doc: Document) -> Document:
         if kinds.get(base, "body") not in rules.paragraph_kinds:
             continue
         stops = stop_words(language.get(base))
+        # A paragraph in another language than the parse model's: its common words never
+        # meet those of reports in English, so only its names and numbers are keys.
+        foreign = rules.foreign_names_only and not _english(language.get(base))
         lead_end = 0
         if lead_left > 0:
             for sent in sdoc.sents:
@@ -95,9 +119,13 @@ def sign_document(doc: Document) -> Document:
                     or lemma in stops):
                 lemma_of.setdefault(lower, None)
                 continue
+            if foreign and not (sdoc[i].text[:1].isupper()
+                                or any(ch.isdigit() for ch in lemma)):
+                lemma_of.setdefault(lower, None)
+                continue
             lemma_of[lower] = lemma
             terms[lemma] += 1
-            name = is_name(pos, base + sdoc[i].idx)
+            name = is_name(pos, base + sdoc[i].idx, lower)
             if name:
                 names.add(lower)
             if i < lead_end:
@@ -121,9 +149,12 @@ def sign_document(doc: Document) -> Document:
             for w in words:
                 terms[LEAD + w] += 1
     title_stops = stop_words(doc.language)
-    for word in title:
+    foreign_title = rules.foreign_names_only and not _english(doc.language)
+    for word, written in zip(title, title_as_written, strict=True):
         key = lemma_of[word] if word in lemma_of else (
             None if word in STOP_WORDS or word in title_stops or len(word) < rules.min_length
+            or (foreign_title and not (written[:1].isupper()
+                                       or any(ch.isdigit() for ch in word)))
             else word)
         if key is not None:
             terms[key] += 1
