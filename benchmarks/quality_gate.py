@@ -123,6 +123,12 @@ def _definitions() -> tuple[Metric, ...]:
                "storyline evaluate collection benchmarks/collections/saltmarsh/articles "
                "benchmarks/collections/saltmarsh/gold.tsv --orders 8 --json",
                "storyline.mean_bcubed_f1"),
+        Metric("tamarisk.stories.bcubed.f1.mean_of_8_orders", "collection",
+               "Tamarisk (invented, benchmarks/collections/tamarisk)",
+               "all 66 articles, seeds 0-7",
+               "storyline evaluate collection benchmarks/collections/tamarisk/articles "
+               "benchmarks/collections/tamarisk/gold.tsv --orders 8 --json",
+               "storyline.mean_bcubed_f1"),
         *(Metric(f"{name}.stories.bcubed.f1.mean_of_8_orders.in_4_runs", "collection",
                  f"{name.title()} (invented, benchmarks/collections/{name})",
                  f"all {n} articles, seeds 0-7, each order in 4 ingest runs one after the "
@@ -131,7 +137,7 @@ def _definitions() -> tuple[Metric, ...]:
                  f"benchmarks/collections/{name}/gold.tsv --orders 8 --runs 4 --json",
                  "storyline.mean_bcubed_f1")
           for name, n in (("meridian", 60), ("kestrel", 74), ("lodestar", 66),
-                          ("saltmarsh", 68))),
+                          ("saltmarsh", 68), ("tamarisk", 66))),
     )
     return entities + attribution + stories + coref + collection
 
@@ -188,7 +194,7 @@ def _measure_collection(corpora: Path) -> dict[str, float]:
     from storyline.evaluate.collection import run
 
     values = {}
-    for name in ("meridian", "kestrel", "lodestar", "saltmarsh"):
+    for name in ("meridian", "kestrel", "lodestar", "saltmarsh", "tamarisk"):
         folder = ROOT / "benchmarks" / "collections" / name
         report = run(folder / "articles", folder / "gold.tsv", orders=8)
         values[f"{name}.stories.bcubed.f1.mean_of_8_orders"] = percent(report.mean("bcubed_f1"))

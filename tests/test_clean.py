@@ -444,6 +444,53 @@ def test_clean_month_names_of_more_languages(line: str, published: dt.date) -> N
     assert texts(doc) == ["The Korsa ferry resumed sailing on Monday after the storm."]
 
 
+@pytest.mark.parametrize(("header", "published"), [
+    ("Τρίτη 21 Ιουλίου 2026 - 12:30", dt.date(2026, 7, 21)),
+    ("14 Temmuz 2026 Salı, 19:48", dt.date(2026, 7, 14)),
+    ("الأربعاء ٥ آب (أغسطس) ٢٠٢٦ - ١١:٢٠", dt.date(2026, 8, 5)),
+    ("Pubblicato il 10 giugno 2026 alle 08:15 | Ultimo aggiornamento: 10 giugno 2026, 13:40",
+     dt.date(2026, 6, 10)),
+    ("Algeciras, lunes 21 de septiembre de 2026 - 19:32 h", dt.date(2026, 9, 21)),
+    ("The Korsa Ledger, 24 June 2026 - 14:55", dt.date(2026, 6, 24)),
+    ("Last updated 28-07-2026 23:50", dt.date(2026, 7, 28)),
+    ("Le 12 juin 2026 à 18h30 — Mis à jour le 12 juin 2026 à 21h05", dt.date(2026, 6, 12)),
+])
+def test_clean_date_lines_of_more_forms(header: str, published: dt.date) -> None:
+    doc = run(f"Korsa ferry sails again\n\n{header}\n\n"
+              "The Korsa ferry resumed sailing on Monday after the storm.\n")
+    assert doc.published == published
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday after the storm."]
+
+
+def test_clean_a_standfirst_does_not_end_the_header_and_a_closing_date_line_dates() -> None:
+    raw = ("Korsa ferry sails again\n\n"
+           "The operator restores the crossing after three days and promises a second boat "
+           "for the holiday weekend; fares stay the same\n\n"
+           "By Ilse Varn\n12.06.2026 - 18:30\n\n"
+           "The Korsa ferry resumed sailing on Monday after the storm.\n")
+    doc = run(raw)
+    assert doc.published == dt.date(2026, 6, 12) and doc.extra.get("author") == "Ilse Varn"
+    assert texts(doc)[-1] == "The Korsa ferry resumed sailing on Monday after the storm."
+    doc = run("Korsa ferry sails again\n\nThe Korsa ferry resumed sailing on Monday.\n\n"
+              "It carried 300 people.\n\nVelmar Evening Herald, 8 September 2026\n")
+    assert doc.published == dt.date(2026, 9, 8)
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday.", "It carried 300 people."]
+    # a closing sentence with a date stays
+    doc = run("Korsa ferry sails again\n\nThe Korsa ferry resumed sailing on Monday.\n\n"
+              "Polls close 3 March 2026.\n")
+    assert texts(doc)[-1] == "Polls close 3 March 2026."
+
+
+def test_clean_tags_and_arabic_credit_lines_leave_the_text() -> None:
+    doc = run("Korsa ferry sails again\n\nThe Korsa ferry resumed sailing on Monday.\n\n"
+              "Tags: Korsa, ferries, storm\n")
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday."]
+    doc = run("استئناف رحلات عبّارة كورسا\n\nالمنارة - اقتصاد\nكتبت: ريم الحاج\n\n"
+              "استأنفت عبّارة كورسا رحلاتها يوم الاثنين بعد العاصفة.\n")
+    assert texts(doc) == ["استأنفت عبّارة كورسا رحلاتها يوم الاثنين بعد العاصفة."]
+    assert doc.outlet == "المنارة"
+
+
 def test_clean_links_credits_and_promotion_leave_the_text() -> None:
     raw = ("Korsa ferry sails again\n\nMonsoon Herald staff with agencies\n\n"
            "The Korsa ferry resumed sailing on Monday after the storm.\n\n"

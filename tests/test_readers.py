@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -251,7 +252,17 @@ def test_read_json_record_with_its_text_under_an_unknown_name(tmp_path: Path) ->
         {"judul": "Sungai Korsa meluap", "isi": "Dua ratus rumah terendam."}))
     [item] = list(read([str(path)]))
     assert isinstance(item, Rejection) and item.kind == "missing-text"
-    assert "no other field holds prose" in item.reason
+    assert "nor any field of prose" in item.reason
+
+
+def test_read_json_record_with_a_time_stamp_written_as_a_string(tmp_path: Path) -> None:
+    from storyline.pipeline import Pipeline
+
+    path = _write(tmp_path / "stamp.json", json.dumps(
+        {"article_body": "The Korsa ferry resumed sailing on Monday.", "published": "1784272500"}))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document) and doc.raw.startswith("The Korsa ferry")
+    assert Pipeline()(doc).published == dt.date(2026, 7, 17)
 
 
 def test_read_json_record_with_empty_or_wrong_type_text(tmp_path: Path) -> None:

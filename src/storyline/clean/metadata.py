@@ -45,6 +45,8 @@ def parse_date(value: object) -> dt.date | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if re.fullmatch(r"\d{9,10}|\d{12,13}", text):  # a Unix time stamp written as a string
+        return parse_date(int(text))
     try:
         date = dateparser.isoparse(text).date()
     except ValueError:

@@ -62,7 +62,8 @@ class CleaningRules:
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º|\.)?\s+(?:de\s+)?"
-                      rf"(?P<month>{names})\s+(?:del?\s+)?(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)"
+                      rf"(?P<month>{names})(?:\s*\((?:{names})\))?\s+(?:del?\s+)?"
+                      rf"(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)"
                       rf"|(?<!\w)(?P<first_month>{names})\s+(?P<first_day>\d{{1,2}}),?\s+"
                       rf"(?P<first_year>\d{{4}})(?!\w)", re.I)
 

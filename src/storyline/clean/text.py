@@ -123,6 +123,7 @@ def clean(doc: Document, lines: list[Line], *, unwrap: bool,
         lines = _header(doc, lines, rules)
     lines = _header_meta(doc, lines, rules)
     lines = _drop_tail(doc, lines, rules)
+    lines = _footer_date(doc, lines, rules)
     for i, line in enumerate(lines):
         _classify(doc, line, rules)
         if i and any(p.match(line.piece.text) for p in rules.link_line):
@@ -191,8 +192,9 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
     out: list[Line] = []
     for i, line in enumerate(lines):
         long = len(line.piece.text.split()) > rules.header_max_words
-        # a long title line, set apart by a blank line, does not end the header
-        title = i == 0 and len(lines) > 1 and lines[1].gap and not ends_sentence(
+        # a long title line, or a standfirst under it, set apart by a blank line and not
+        # ending a sentence, does not end the header
+        title = i <= 1 and len(lines) > i + 1 and lines[i + 1].gap and not ends_sentence(
             line.piece.text)
         if i >= rules.header_lines or (long and not title):
             return out + lines[i:]
@@ -234,8 +236,12 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
             more = rules.byline.match(text[sep.end():])  # "^" holds at the start only
             if more is not None:
                 spans.append((sep.end() + more.start(), sep.end() + more.end()))
-    if _words_left(text, spans, rules) > rules.date_line_rest and not (
-            date is not None and _date_segment_alone(text, date[:2], rules)):
+    left = _words_left(text, spans, rules)
+    if left and ends_sentence(text):
+        return False  # "Polls close 3 March 2026.": a sentence, not a date line
+    if left > rules.date_line_rest and not (
+            date is not None and (_date_segment_alone(text, date[:2], rules)
+                                  or _named_before_date(text, date, rules))):
         return False
     if date is not None:
         start, end, value = date
@@ -279,7 +285,18 @@ def _words_left(text: str, spans: list[tuple[int, int]], rules: CleaningRules) -
         text = text[:start] + " " + text[end:]
     for pattern in rules.date_line_noise:
         text = pattern.sub(" ", text)
-    return len(re.findall(r"[^\W\d_]+", text))
+    return sum(1 for w in re.findall(r"[^\W\d_]+", text) if w.lower() not in rules.weekdays)
+
+
+_NAME_COMMA = re.compile(r"^(?:The )?[A-Z][\w&.'’-]*(?: (?:&|[A-Z][\w&.'’-]*)){0,3},\s*$")
+
+
+def _named_before_date(text: str, date: tuple[int, int, str], rules: CleaningRules) -> bool:
+    """"The Maghreb Ledger, 24 June 2026 - 14:55", "Algeciras, lunes 21 de septiembre":
+    an outlet's or a place's name and a comma, then the date and nothing but noise."""
+    before = re.sub(r"\s*\b(?:" + "|".join(map(re.escape, rules.weekdays)) + r")\b\s*$", "",
+                    text[:date[0]], flags=re.I)
+    return bool(_NAME_COMMA.match(before)) and _words_left(text[date[1]:], [], rules) == 0
 
 
 def _date_segment_alone(text: str, date: tuple[int, int], rules: CleaningRules) -> bool:
@@ -324,6 +341,19 @@ def _drop_tail(doc: Document, lines: list[Line], rules: CleaningRules) -> list[L
         in_tail = False
         out.append(line)
     return out
+
+
+def _footer_date(doc: Document, lines: list[Line], rules: CleaningRules) -> list[Line]:
+    """A date line closing the article ("Nile Evening Herald, 8 September 2026",
+    "Cedar & Coast | 03.08.2026") dates it and leaves the text, as a header's would; a
+    sentence (ending with a full stop) never does."""
+    if len(lines) < 2:
+        return lines
+    last = lines[-1]
+    text = last.piece.text.strip()
+    if not text or ends_sentence(text) or len(text.split()) > rules.header_max_words:
+        return lines
+    return lines[:-1] if _meta_line(doc, last, rules) else lines
 
 
 def _outlet_cue(doc: Document, line: Line, rules: CleaningRules) -> None:

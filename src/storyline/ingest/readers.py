@@ -321,9 +321,8 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
             raise MissingText(f"'{empty}' is empty")
         prose = _prose_field(extra)
         if prose is None:
-            raise MissingText("no 'text' (or 'html') field, and no other field holds prose; "
-                              "every article needs its text (also read from: "
-                              + ", ".join(field_names()["text"][1:4]) + " ...)")
+            raise MissingText("no 'text' (or 'html') field, nor any field of prose (also "
+                              "read from: " + ", ".join(field_names()["text"][1:4]) + " ...)")
         raw, markup = extra.pop(prose), "text"
         extra["text_field"] = prose
         warnings.append(f"no text field of a known name; the text was read from {prose!r}, "

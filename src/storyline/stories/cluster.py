@@ -119,16 +119,19 @@ def channel_of(key: str) -> str:
     return "words"
 
 
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٬٫", "01234567890123456789,.")
 _NUMBER = re.compile(r"(\d{1,3}(?:([.,])\d{3})(?:\2\d{3})*|\d+[.,]\d+)")
 
 
 @lru_cache(maxsize=65536)
 def comparable(key: str) -> str:
     """A signature key as reports in other languages and spellings write it too: Latin
-    letters without their accents ("itajaí" and "itajai", "ocoña" and "ocona"), and a
+    letters without their accents ("itajaí" and "itajai", "ocoña" and "ocona"), digits
+    in ASCII ("٣٨" and "38"), and a
     number with its thousands separator dropped and a decimal point ("1.500" and
     "1,500" are 1500, "6,1" and "6.1" are 6.1)."""
     if not key.isascii():
+        key = key.translate(_DIGITS)  # Arabic-Indic and Persian digits: "٣٨" is 38
         out: list[str] = []
         for ch in unicodedata.normalize("NFD", key):
             if unicodedata.combining(ch) and out and out[-1].isascii():
