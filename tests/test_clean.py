@@ -482,9 +482,12 @@ def test_clean_a_standfirst_does_not_end_the_header_and_a_closing_date_line_date
 
 
 def test_clean_tags_and_arabic_credit_lines_leave_the_text() -> None:
-    doc = run("Korsa ferry sails again\n\nThe Korsa ferry resumed sailing on Monday.\n\n"
-              "Tags: Korsa, ferries, storm\n")
-    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday."]
+    for tail in ("Tags: Korsa, ferries, storm", "(Velmar Press Service)",
+                 "(Velmar Press Service; editing by Ilse Varn)", "The Korsa Ledger, with agencies",
+                 "Wire", "اقرأ أيضاً: انقطاع الكهرباء في كورسا", "تابعونا على فيسبوك وتلغرام"):
+        doc = run("Korsa ferry sails again\n\nThe Korsa ferry resumed sailing on Monday.\n\n"
+                  f"{tail}\n")
+        assert texts(doc) == ["The Korsa ferry resumed sailing on Monday."], tail
     doc = run("استئناف رحلات عبّارة كورسا\n\nالمنارة - اقتصاد\nكتبت: ريم الحاج\n\n"
               "استأنفت عبّارة كورسا رحلاتها يوم الاثنين بعد العاصفة.\n")
     assert texts(doc) == ["استأنفت عبّارة كورسا رحلاتها يوم الاثنين بعد العاصفة."]
