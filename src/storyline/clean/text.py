@@ -288,15 +288,17 @@ def _words_left(text: str, spans: list[tuple[int, int]], rules: CleaningRules) -
     return sum(1 for w in re.findall(r"[^\W\d_]+", text) if w.lower() not in rules.weekdays)
 
 
-_NAME_COMMA = re.compile(r"^(?:The )?[A-Z][\w&.'’-]*(?: (?:&|[A-Z][\w&.'’-]*)){0,3},\s*$")
+_NAME_COMMA = re.compile(r"^(?:The )?[A-Z][\w&.'’-]*(?: (?:&|[A-Z][\w&.'’-]*)){0,3},$")
 
 
 def _named_before_date(text: str, date: tuple[int, int, str], rules: CleaningRules) -> bool:
     """"The Maghreb Ledger, 24 June 2026 - 14:55", "Algeciras, lunes 21 de septiembre":
     an outlet's or a place's name and a comma, then the date and nothing but noise."""
-    before = re.sub(r"\s*\b(?:" + "|".join(map(re.escape, rules.weekdays)) + r")\b\s*$", "",
-                    text[:date[0]], flags=re.I)
-    return bool(_NAME_COMMA.match(before)) and _words_left(text[date[1]:], [], rules) == 0
+    words = text[:date[0]].split()
+    while words and words[-1].lower() in rules.weekdays:  # "lunes" before the date
+        words.pop()
+    return bool(_NAME_COMMA.match(" ".join(words))) and \
+        _words_left(text[date[1]:], [], rules) == 0
 
 
 def _date_segment_alone(text: str, date: tuple[int, int], rules: CleaningRules) -> bool:

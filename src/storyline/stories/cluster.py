@@ -41,7 +41,7 @@ import numpy.typing as npt
 from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
 from storyline.stories.signature import LEAD, NAME, YEAR
-from storyline.stories.split import agglomerate, apart_in_bursts, parts
+from storyline.stories.split import agglomerate, apart_in_bursts, mean_within, parts
 
 Vector = dict[str, float]
 Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the document)
@@ -84,12 +84,6 @@ class Placement:
     vector: Vector
     scored: list[Scored]
     skipped: list[dict[str, Any]]
-
-
-def _mean_within(scores: npt.NDArray[np.float64]) -> float:
-    """The mean of a group's pairwise scores (the diagonal left out)."""
-    n = scores.shape[0]
-    return float(scores.sum() / (n * (n - 1))) if n > 1 else float("inf")
 
 
 def story_id(document_id: str) -> str:
@@ -447,9 +441,8 @@ class StoryClusterer:
         vectors = [vec for _, vec, _ in members]
         dates = [date for *_, date in members]
         scores = self.pair_scores(vectors, dates)
-        groups = parts(scores, rules.split_threshold, rules.split_min_part,
-                       [date[:10] if date else None for date in dates], rules.split_gap_days,
-                       rules.burst_ratio)
+        groups = parts(scores, rules.split_threshold, rules.split_min_part, dates,
+                       rules.split_gap_days, rules.burst_ratio)
         if groups is None:
             return []
         for k, group in enumerate(groups):  # group 0 holds the first document
@@ -534,7 +527,7 @@ class StoryClusterer:
                 or not apart_in_bursts([d for *_, d in mine], [d for *_, d in theirs],
                                        rules.split_gap_days):
             return False
-        within = min(_mean_within(self.pair_scores([v for _, v, _ in group],
+        within = min(mean_within(self.pair_scores([v for _, v, _ in group],
                                                    [d for *_, d in group]))
                      for group in (mine, theirs))
         return across < rules.burst_ratio * within

@@ -31,7 +31,8 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["agglomerate", "apart_in_bursts", "average_link", "bursts", "parts"]
+__all__ = ["agglomerate", "apart_in_bursts", "average_link", "bursts", "mean_within",
+           "parts"]
 
 
 def average_link(similarity: npt.NDArray[np.float64], threshold: float) -> list[list[int]]:
@@ -115,12 +116,16 @@ def _day(value: str | None) -> dt.date | None:
         return None
 
 
+def mean_within(scores: npt.NDArray[np.float64]) -> float:
+    """The mean of a group's pairwise scores, the diagonal left out (a single report:
+    infinite)."""
+    n = scores.shape[0]
+    return float(scores.sum() / (n * (n - 1))) if n > 1 else float("inf")
+
+
 def _within(similarity: npt.NDArray[np.float64], group: npt.NDArray[np.intp]) -> float:
-    """The mean score between the reports of a group (a single report: infinite)."""
-    n = len(group)
-    if n < 2:
-        return float("inf")
-    return float(similarity[np.ix_(group, group)].sum() / (n * (n - 1)))
+    """The mean score between the reports of a group."""
+    return mean_within(similarity[np.ix_(group, group)])
 
 
 def bursts(similarity: npt.NDArray[np.float64], threshold: float, min_part: int,
