@@ -67,6 +67,12 @@ class Metric:
     reads: str
 
 
+#: The invented collections gated (benchmarks/collections) and their article counts.
+COLLECTIONS: tuple[tuple[str, int], ...] = (
+    ("meridian", 60), ("kestrel", 74), ("lodestar", 66), ("saltmarsh", 68), ("tamarisk", 66),
+    ("birchwood", 65), ("harmattan", 66))
+
+
 def _definitions() -> tuple[Metric, ...]:
     entities = tuple(
         Metric(f"ecbplus.entities.{category}.f1", "entities", "ECB+", ECB_TEST,
@@ -99,36 +105,13 @@ def _definitions() -> tuple[Metric, ...]:
                "scores.storyline_linker.f1 (linked inside gold sub-topics)"),
     )
     collection = (
-        Metric("meridian.stories.bcubed.f1.mean_of_8_orders", "collection",
-               "Meridian (invented, benchmarks/collections/meridian)",
-               "all 60 articles, seeds 0-7",
-               "storyline evaluate collection benchmarks/collections/meridian/articles "
-               "benchmarks/collections/meridian/gold.tsv --orders 8 --json",
-               "storyline.mean_bcubed_f1"),
-        Metric("kestrel.stories.bcubed.f1.mean_of_8_orders", "collection",
-               "Kestrel (invented, benchmarks/collections/kestrel)",
-               "all 74 articles, seeds 0-7",
-               "storyline evaluate collection benchmarks/collections/kestrel/articles "
-               "benchmarks/collections/kestrel/gold.tsv --orders 8 --json",
-               "storyline.mean_bcubed_f1"),
-        Metric("lodestar.stories.bcubed.f1.mean_of_8_orders", "collection",
-               "Lodestar (invented, benchmarks/collections/lodestar)",
-               "all 66 articles, seeds 0-7",
-               "storyline evaluate collection benchmarks/collections/lodestar/articles "
-               "benchmarks/collections/lodestar/gold.tsv --orders 8 --json",
-               "storyline.mean_bcubed_f1"),
-        Metric("saltmarsh.stories.bcubed.f1.mean_of_8_orders", "collection",
-               "Saltmarsh (invented, benchmarks/collections/saltmarsh)",
-               "all 68 articles, seeds 0-7",
-               "storyline evaluate collection benchmarks/collections/saltmarsh/articles "
-               "benchmarks/collections/saltmarsh/gold.tsv --orders 8 --json",
-               "storyline.mean_bcubed_f1"),
-        Metric("tamarisk.stories.bcubed.f1.mean_of_8_orders", "collection",
-               "Tamarisk (invented, benchmarks/collections/tamarisk)",
-               "all 66 articles, seeds 0-7",
-               "storyline evaluate collection benchmarks/collections/tamarisk/articles "
-               "benchmarks/collections/tamarisk/gold.tsv --orders 8 --json",
-               "storyline.mean_bcubed_f1"),
+        *(Metric(f"{name}.stories.bcubed.f1.mean_of_8_orders", "collection",
+                 f"{name.title()} (invented, benchmarks/collections/{name})",
+                 f"all {n} articles, seeds 0-7",
+                 f"storyline evaluate collection benchmarks/collections/{name}/articles "
+                 f"benchmarks/collections/{name}/gold.tsv --orders 8 --json",
+                 "storyline.mean_bcubed_f1")
+          for name, n in COLLECTIONS),
         *(Metric(f"{name}.stories.bcubed.f1.mean_of_8_orders.in_4_runs", "collection",
                  f"{name.title()} (invented, benchmarks/collections/{name})",
                  f"all {n} articles, seeds 0-7, each order in 4 ingest runs one after the "
@@ -136,8 +119,7 @@ def _definitions() -> tuple[Metric, ...]:
                  f"storyline evaluate collection benchmarks/collections/{name}/articles "
                  f"benchmarks/collections/{name}/gold.tsv --orders 8 --runs 4 --json",
                  "storyline.mean_bcubed_f1")
-          for name, n in (("meridian", 60), ("kestrel", 74), ("lodestar", 66),
-                          ("saltmarsh", 68), ("tamarisk", 66))),
+          for name, n in COLLECTIONS),
     )
     return entities + attribution + stories + coref + collection
 
@@ -194,7 +176,7 @@ def _measure_collection(corpora: Path) -> dict[str, float]:
     from storyline.evaluate.collection import run
 
     values = {}
-    for name in ("meridian", "kestrel", "lodestar", "saltmarsh", "tamarisk"):
+    for name, _ in COLLECTIONS:
         folder = ROOT / "benchmarks" / "collections" / name
         report = run(folder / "articles", folder / "gold.tsv", orders=8)
         values[f"{name}.stories.bcubed.f1.mean_of_8_orders"] = percent(report.mean("bcubed_f1"))

@@ -925,3 +925,83 @@ def test_letters_are_counted_by_script_like_a_loop_over_every_character() -> Non
     assert dominant_script("Ärger über شكرا جزيلا") == ("LATIN", 18)  # a tie: first seen
     assert dominant_script("شكرا جزيلا Ärger über") == ("ARABIC", 18)
     assert dominant_script("… 12 ! ") == (None, 0)
+
+
+@pytest.mark.parametrize(("header", "published"), [
+    ("Środa, 19 sierpnia 2026 r.", dt.date(2026, 8, 19)),
+    ("Luni, 8 iunie 2026", dt.date(2026, 6, 8)),
+    ("21 июня 2026 г., 14:40 (обновлено 17:55)", dt.date(2026, 6, 21)),
+    ("20 березня 2026, 18:05", dt.date(2026, 3, 20)),
+    ("21 маусым 2026, 09:15", dt.date(2026, 6, 21)),
+    ("7 მაისი, 2026 | 10:32", dt.date(2026, 5, 7)),
+    ("Litinin, 15 ga Yuni, 2026 | Daga Sani Bello", dt.date(2026, 6, 15)),
+    ("2026. június 21.", dt.date(2026, 6, 21)),
+    ("2026 m. birželio 21 d.", dt.date(2026, 6, 21)),
+    ("Jumatatu, 3 Agosti 2026", dt.date(2026, 8, 3)),
+    ("pátek 4. září 2026", dt.date(2026, 9, 4)),
+])
+def test_clean_date_lines_of_eastern_european_caucasian_and_african_languages(
+        header: str, published: dt.date) -> None:
+    doc = run(f"Korsa ferry sails again\n\n{header}\n\n"
+              "The Korsa ferry resumed sailing on Monday after the storm.\n")
+    assert doc.published == published
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday after the storm."]
+
+
+@pytest.mark.parametrize(("header", "day"), [
+    ("21 June", "--06-21"), ("Thursday, March 26", "--03-26"), ("18 ga Yuni", "--06-18"),
+    ("Morenike Adeyemi | 28 April", "--04-28"), ("27 მაისი, 14:05", "--05-27"),
+])
+def test_clean_a_date_line_with_no_year_keeps_its_day_and_leaves_the_text(
+        header: str, day: str) -> None:
+    raw = f"Korsa ferry sails again\n\n{header}\n\nThe Korsa ferry resumed sailing.\n"
+    doc = run(raw)
+    assert doc.published is None and doc.extra["published_day"] == day
+    evidence = doc.evidence["published_day"]
+    assert evidence.method == "text:date-line" and evidence.span is not None
+    found = raw[evidence.span[0]:evidence.span[1]]  # the day as written, in the line
+    assert found in header and str(int(day[5:])) in found
+    assert texts(doc) == ["The Korsa ferry resumed sailing."]
+
+
+def test_clean_a_day_with_no_year_in_a_dateline_or_a_title_is_not_a_date_line() -> None:
+    doc = run("Korsa ferry sails again\n\nVELMAR, March 26 (KPA) - The Korsa ferry resumed "
+              "sailing on Thursday after the storm.\n")
+    assert doc.published is None and doc.extra["published_day"] == "--03-26"
+    assert doc.evidence["published_day"].method == "text:dateline"
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Thursday after the storm."]
+    # a title naming a day, a 31st of February and a full date line are not that
+    doc = run("June 21 vote\n\nThe Korsa council votes on the budget on June 21.\n")
+    assert doc.title is not None and doc.title.text == "June 21 vote"
+    assert "published_day" not in doc.extra
+    doc = run("Korsa ferry sails again\n\n31 February\n\nThe ferry resumed.\n")
+    assert "published_day" not in doc.extra
+    doc = run("Korsa ferry sails again\n\n21 June\n12 June 2026\n\nThe ferry resumed.\n")
+    assert doc.published == dt.date(2026, 6, 12) and "published_day" not in doc.extra
+
+
+@pytest.mark.parametrize(("raw", "title"), [
+    ("THE KORSA LEDGER\nVelmar | News\n\nFerry sails again after three days of storms\n\n"
+     "By Ilse Varn\n\nThe Korsa ferry resumed sailing on Monday.\n",
+     "Ferry sails again after three days of storms"),
+    ("Korsa Echo » Society » Transport\n\nFerry sails again after three days of storms\n\n"
+     "The Korsa ferry resumed sailing on Monday.\n",
+     "Ferry sails again after three days of storms"),
+    ("Velmar\n\nFerry sails again after three days of storms\n\n"
+     "The Korsa ferry resumed sailing on Monday.\n",
+     "Ferry sails again after three days of storms"),
+    ("WORLD BRIEFS\n\nKORSA: FERRY SAILS AGAIN AFTER STORM\n\n"
+     "VELMAR (KPA) - The Korsa ferry resumed sailing on Monday.\n",
+     "KORSA: FERRY SAILS AGAIN AFTER STORM"),
+])
+def test_clean_masthead_and_section_labels_are_not_the_title(raw: str, title: str) -> None:
+    doc = run(raw)
+    assert doc.title is not None and doc.title.text == title
+    assert texts(doc)[-1].endswith("The Korsa ferry resumed sailing on Monday.")
+    assert all(label not in doc.text for label in ("LEDGER", "Society", "WORLD BRIEFS"))
+
+
+def test_clean_a_short_headline_with_a_standfirst_stays_the_title() -> None:
+    doc = run("Ferry sails again\n\nThe operator restores the crossing after three days of "
+              "storms\n\nThe Korsa ferry resumed sailing on Monday.\n")
+    assert doc.title is not None and doc.title.text == "Ferry sails again"

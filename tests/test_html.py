@@ -334,3 +334,22 @@ def test_html_text_after_skipped_element_is_not_boilerplate() -> None:
     assert [b.boilerplate for b in blocks] == [False, False, False]
     doc = run_html(source)
     assert [c.text for c in doc.captions] == ["A ferry leaves the harbour at dawn on June 2, 2025."]
+
+
+def _page(body: str) -> str:
+    return ("<!DOCTYPE html><html><head><title>Ferry sails again | Korsa Echo</title>"
+            '<meta property="og:site_name" content="Korsa Echo"></head><body>'
+            "<article><h1>Ferry sails again</h1>" + body + "</article></body></html>")
+
+
+def test_html_a_year_in_a_sentence_is_not_the_pages_date() -> None:
+    paragraphs = ("<p>The Korsa ferry, in service since 2015, resumed sailing on Monday after "
+                  "three days of storms kept it in Velmar harbour.</p>"
+                  "<p>The operator said a second boat would join it for the holiday weekend "
+                  "and that fares would stay the same for residents of the island.</p>")
+    doc = run_html(_page(paragraphs))
+    assert doc.published is None
+    # a full date shown in the page (a byline box) still dates it
+    doc = run_html(_page('<div class="byline">Ilse Varn &mdash; <span class="date">Sept 5, '
+                         "2026</span></div>" + paragraphs))
+    assert doc.published == dt.date(2026, 9, 5)

@@ -232,24 +232,24 @@ def test_read_json_record_without_text_is_missing_text(tmp_path: Path) -> None:
 
 
 def test_read_json_record_with_its_text_under_an_unknown_name(tmp_path: Path) -> None:
-    """A feed in another language names its fields in it (`judul`, `isi`): the longest
+    """A feed in another language names its fields in it (`tajuk`, `naskah`): the longest
     field that reads as prose is the text, and the record says which it was."""
     body = ("Warga desa Korsa mengungsi setelah sungai meluap pada Senin malam. "
             "Sedikitnya dua ratus rumah terendam air setinggi satu meter, kata kepala desa. "
             "Petugas membuka tiga posko pengungsian di balai desa dan sekolah dasar, dan "
             "bantuan makanan mulai datang pada Selasa pagi dari kabupaten tetangga.")
     path = _write(tmp_path / "berita.json", json.dumps(
-        {"judul": "Sungai Korsa meluap, dua ratus rumah terendam", "isi": body,
+        {"tajuk": "Sungai Korsa meluap, dua ratus rumah terendam", "naskah": body,
          "kategori": "daerah"}))
     [doc] = list(read([str(path)]))
     assert isinstance(doc, Document)
     assert doc.raw == body and doc.markup == "text"
-    assert doc.extra["text_field"] == "isi"
-    assert doc.extra["judul"].startswith("Sungai Korsa") and "isi" not in doc.extra
-    assert any("'isi'" in w for w in doc.warnings)
+    assert doc.extra["text_field"] == "naskah"
+    assert doc.extra["tajuk"].startswith("Sungai Korsa") and "naskah" not in doc.extra
+    assert any("'naskah'" in w for w in doc.warnings)
     # short fields are not prose: still no text
     path = _write(tmp_path / "pendek.json", json.dumps(
-        {"judul": "Sungai Korsa meluap", "isi": "Dua ratus rumah terendam."}))
+        {"tajuk": "Sungai Korsa meluap", "naskah": "Dua ratus rumah terendam."}))
     [item] = list(read([str(path)]))
     assert isinstance(item, Rejection) and item.kind == "missing-text"
     assert "nor any field of prose" in item.reason
@@ -516,3 +516,19 @@ def test_read_stdin_empty_is_rejected() -> None:
     assert isinstance(item, Rejection)
     assert item.kind == "empty"
     assert item.source == "-"
+
+
+def test_read_json_fields_named_in_other_languages_and_styles(tmp_path: Path) -> None:
+    records = [
+        {"titulo": "Ferry volta a navegar", "texto": "O ferry voltou a navegar.",
+         "data_publicacao": "2026-07-22 11:30"},
+        {"hed": "Ferry sails again", "body_text": "The ferry sailed again.",
+         "first_published_at": "2026-03-18T11:05:00+01:00"},
+    ]
+    path = _write(tmp_path / "feed.jsonl", "\n".join(json.dumps(r) for r in records))
+    first, second = _docs(list(read([str(path)])))
+    assert first.raw == "O ferry voltou a navegar." and second.raw == "The ferry sailed again."
+    assert first.given == {"title": "Ferry volta a navegar", "published": "2026-07-22 11:30"}
+    assert second.given == {"title": "Ferry sails again",
+                            "published": "2026-03-18T11:05:00+01:00"}
+    assert first.extra == second.extra == {}

@@ -35,7 +35,8 @@ def test_new_database_has_schema_wal_and_fts(tmp_path: Path) -> None:
                                                             "story dates in the posting "
                                                             "lists",
                                                             "actor keys name their kind",
-                                                            "documents waiting for a story"]
+                                                            "documents waiting for a story",
+                                                            "name spellings of English leads"]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}

@@ -34,6 +34,7 @@ from storyline.ingest.run import ingest
 from storyline.model import Document, Mention
 from storyline.pipeline import CLEAN_STAGES, Pipeline
 from storyline.store import Store
+from storyline.store.migrations import LATEST
 from storyline.stories import StoryBuilder
 from storyline.stories.cluster import (
     FEATURES,
@@ -620,12 +621,13 @@ def test_migration_8_names_the_kind_in_the_actor_keys_of_an_older_store(
                  for k, w in centroid.items()}), sid))
         old.execute("DELETE FROM schema_migrations WHERE version >= 8")
         old.execute("DROP TABLE story_pending")  # migration 9's table
+        old.execute("DROP TABLE name_spellings")  # migration 10's
         old.execute("PRAGMA user_version = 7")
     assert old.execute("SELECT count(*) FROM term_stats WHERE term LIKE '@%:%'"
                        ).fetchone()[0] == 0
     old.close()
     with Store(path, create=False) as store:
-        assert store.schema_version == 9
+        assert store.schema_version == LATEST
         assert _story_tables(store) == current
 
 
@@ -875,10 +877,11 @@ def test_similar_document_far_outside_the_window_starts_a_new_story(
 
 def test_time_penalty_grows_by_the_week_after_the_grace_days() -> None:
     rules = story_rules()
-    assert (rules.decay_grace_days, rules.decay_per_week, rules.same_days_bonus) == (3, 1.0, 0.5)
+    assert (rules.decay_grace_days, rules.decay_per_week, rules.same_days_bonus) == \
+        (3, 1.25, 0.5)
     # within the grace days the "penalty" is the bonus of a report out at the same time
     assert [time_penalty(d, rules) for d in (None, 0, 3, 10, 17)] == \
-        [0.0, -0.5, -0.5, pytest.approx(1.0), pytest.approx(2.0)]
+        [0.0, -0.5, -0.5, pytest.approx(1.25), pytest.approx(2.5)]
 
 
 def _logit(p: float) -> float:

@@ -115,6 +115,11 @@ def resolve_metadata(doc: Document) -> Document:
         doc.published = settle(str(best[0]), doc.text[:LEAD_CHARS], doc.language) \
             or parse_date(best[0])
         doc.evidence["published"] = best[1]
+    else:  # a day with no year ("21 June"): kept for the story stage to date by the run
+        day = next((c for c in doc.cues if c.field == "day"), None)
+        if day is not None:
+            doc.extra["published_day"] = day.value
+            doc.evidence["published_day"] = day.evidence
 
     # Language: a given field wins over detection.
     language = given.get("language")

@@ -40,6 +40,8 @@ class CleaningRules:
     caption_marker: re.Pattern[str]
     heading_small_words: frozenset[str]
     heading_max_words: int
+    label_separator: re.Pattern[str]
+    label_max_words: int
     date_label: list[re.Pattern[str]]
     header_lines: int
     header_max_words: int
@@ -51,6 +53,8 @@ class CleaningRules:
     header_separator: re.Pattern[str]
     month_names: dict[str, int]
     named_date: re.Pattern[str]
+    english_month_names: dict[str, int]
+    day_month: re.Pattern[str]
     date_line_noise: list[re.Pattern[str]]
     explicit_date: re.Pattern[str]
     outlet_prefix: re.Pattern[str]
@@ -60,12 +64,26 @@ class CleaningRules:
 
 
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
+    """Day, month name and year ("14 de abril de 2026", "15 ga Yuni, 2026", "21 июня
+    2026"), month first ("Agosto 25, 2026") or year first ("2026. június 21.", "2026 m.
+    birželio 21 d.")."""
     names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º|\.)?\s+(?:de\s+)?"
-                      rf"(?P<month>{names})(?:\s*\((?:{names})\))?\s+(?:del?\s+)?"
+    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
+                      rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
                       rf"(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)"
                       rf"|(?<!\w)(?P<first_month>{names})\s+(?P<first_day>\d{{1,2}}),?\s+"
-                      rf"(?P<first_year>\d{{4}})(?!\w)", re.I)
+                      rf"(?P<first_year>\d{{4}})(?!\w)"
+                      rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+(?:m\.\s+)?(?P<year_month>{names})"
+                      rf"\s+(?P<year_day>\d{{1,2}})(?!\d)", re.I)
+
+
+def _day_month(months: dict[str, int]) -> re.Pattern[str]:
+    """A day and a month name with no year ("21 June", "June 21", "18 ga Yuni")."""
+    names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+"
+                      rf"(?:(?:de|ga|of)\s+)?(?P<month>{names})\.?(?!\w)"
+                      rf"|(?<!\w)(?P<first_month>{names})\.?\s+(?P<first_day>\d{{1,2}})"
+                      rf"(?:st|nd|rd|th)?(?![\d:.])", re.I)
 
 
 @cache
@@ -86,6 +104,8 @@ def cleaning_rules() -> CleaningRules:
         caption_marker=_compile(data["caption_marker"])[0],
         heading_small_words=frozenset(data["heading_small_words"]),
         heading_max_words=int(data["heading_max_words"]),
+        label_separator=re.compile(data["label_separator"]),
+        label_max_words=int(data["label_max_words"]),
         date_label=_compile(data["date_label"]),
         header_lines=int(data["header_lines"]),
         header_max_words=int(data["header_max_words"]),
@@ -97,6 +117,9 @@ def cleaning_rules() -> CleaningRules:
         header_separator=_compile(data["header_separator"])[0],
         month_names={str(k).lower(): int(v) for k, v in data["month_names"].items()},
         named_date=_named_date(data["month_names"]),
+        english_month_names={str(k).lower(): int(v)
+                             for k, v in data["english_month_names"].items()},
+        day_month=_day_month({**data["month_names"], **data["english_month_names"]}),
         date_line_noise=_compile(data["date_line_noise"]),
         explicit_date=_compile(data["explicit_date"], 0)[0],
         outlet_prefix=_compile(data["outlet_prefix"], 0)[0],

@@ -192,12 +192,15 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
     out: list[Line] = []
     for i, line in enumerate(lines):
         long = len(line.piece.text.split()) > rules.header_max_words
-        # a long title line, or a standfirst under it, set apart by a blank line and not
-        # ending a sentence, does not end the header
-        title = i <= 1 and len(lines) > i + 1 and lines[i + 1].gap and not ends_sentence(
+        # a long title line, or a standfirst under it (below up to two label lines),
+        # set apart by a blank line and not ending a sentence, does not end the header
+        title = i <= 3 and len(lines) > i + 1 and lines[i + 1].gap and not ends_sentence(
             line.piece.text)
         if i >= rules.header_lines or (long and not title):
             return out + lines[i:]
+        if long:  # the title or standfirst: never a date line itself
+            out.append(line)
+            continue
         if _meta_line(doc, line, rules) or (i > 0 and _credit_line(doc, line, rules)):
             if i + 1 < len(lines):
                 lines[i + 1].gap = True  # what came before it ends there, as at a blank line
@@ -226,6 +229,9 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
     text = line.piece.text
     byline = rules.byline.match(text)
     date = _header_date(text, rules)
+    field = "published"
+    if date is None:  # "21 June": a day with no year, which the run's reports give
+        date, field = day_month(text, rules), "day"
     if byline is None and date is None:
         return False
     spans = [date[:2]] if date is not None else []
@@ -239,14 +245,17 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
     left = _words_left(text, spans, rules)
     if left and ends_sentence(text):
         return False  # "Polls close 3 March 2026.": a sentence, not a date line
-    if left > rules.date_line_rest and not (
+    # a day with no year stands alone or in a segment of its own ("June 21 vote" is
+    # a title)
+    most = 0 if field == "day" and byline is None else rules.date_line_rest
+    if left > most and not (
             date is not None and (_date_segment_alone(text, date[:2], rules)
                                   or _named_before_date(text, date, rules))):
         return False
     if date is not None:
         start, end, value = date
         piece = line.piece[start:end]
-        doc.cues.append(Cue("published", value, Evidence("text:date-line", piece.span, text)))
+        doc.cues.append(Cue(field, value, Evidence("text:date-line", piece.span, text)))
     if byline is not None:
         piece = line.piece[byline.start("author"):byline.end("author")]
         doc.cues.append(Cue("author", piece.text, Evidence("text:byline", piece.span, text)))
@@ -255,6 +264,22 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
 
 _ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
                                "0123456789")
+
+
+def day_month(text: str, rules: CleaningRules) -> tuple[int, int, str] | None:
+    """The first day and month of a line that gives no year ("21 June", "March 26", "18
+    ga Yuni"): (start, end, "--MM-DD")."""
+    for m in rules.day_month.finditer(text):
+        first = "first_" if m.group("first_month") else ""
+        name = m.group(first + "month").lower()
+        month = rules.english_month_names.get(name) or rules.month_names.get(name)
+        day = int(m.group(first + "day"))
+        if month and 1 <= day <= _DAYS_IN[month - 1]:
+            return m.start(), m.end(), f"--{month:02d}-{day:02d}"
+    return None
+
+
+_DAYS_IN = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None:
@@ -273,7 +298,8 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
     m = rules.named_date.search(text)
     if m is None:
         return None
-    first = "first_" if m.group("first_month") else ""  # "Agosto 25, 2026"
+    # "Agosto 25, 2026", "2026. június 21."
+    first = "first_" if m.group("first_month") else "year_" if m.group("year_month") else ""
     day, year = (int(m.group(first + g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
     month = rules.month_names[m.group(first + "month").lower()]
     return m.start(), m.end(), f"{year:04d}-{month:02d}-{day:02d}"
@@ -313,17 +339,45 @@ def _date_segment_alone(text: str, date: tuple[int, int], rules: CleaningRules) 
     return False
 
 
+def _label_line(text: str, rules: CleaningRules) -> bool:
+    """A masthead or section label ("THE BALTIC LEDGER", "Latvia | News")."""
+    most = rules.label_max_words
+    segments = rules.label_separator.split(text)
+    if len(segments) > 1:
+        return all(1 <= len(s.split()) <= most for s in segments)
+    words = text.split()
+    cased = [c for c in text if c.isalpha() and c.lower() != c.upper()]
+    return 1 <= len(words) <= most and (len(words) == 1 or (bool(cased) and all(
+        c.isupper() for c in cased)))
+
+
 def _first_line_title(doc: Document, lines: list[Line], rules: CleaningRules) -> None:
+    labels = 0
+    while labels < 2 and len(lines) > labels + 1 and lines[labels].kind in (
+            "body", "heading") and _label_line(lines[labels].piece.text, rules):
+        labels += 1
+    if labels and _title_line(doc, lines[labels:], rules):
+        for line in lines[:labels]:
+            line.kind = "drop"
+        return
+    _title_line(doc, lines, rules)
+
+
+def _title_line(doc: Document, lines: list[Line], rules: CleaningRules) -> bool:
+    """Take the first line for the title if it reads as one; say whether it did."""
     first = lines[0]
     text = first.piece.text
     if first.kind not in ("body", "heading") or ends_sentence(text):
-        return
-    if rules.outlet_prefix.match(text) or any(p.match(text) for p in rules.dateline):
-        return
+        return False
+    if rules.outlet_prefix.match(text) or any(
+            (m := p.match(text)) and not text[m.end():].isupper() for p in rules.dateline):
+        return False  # a dateline opens a report; "UKRAINE: TOLL REACHES NINE" is a title
     followed_by_gap = len(lines) > 1 and lines[1].gap
     if first.kind == "heading" or (followed_by_gap and len(text.split()) <= 25):
         doc.title = Passage.from_piece("title", first.piece, "text:first-line")
         first.kind = "drop"
+        return True
+    return False
 
 
 def _drop_tail(doc: Document, lines: list[Line], rules: CleaningRules) -> list[Line]:
@@ -476,9 +530,12 @@ def _strip_lead(doc: Document, groups: list[list[Line]],
                 doc.cues.append(Cue("agency", agency.text,
                                     Evidence("text:dateline", agency.span, agency.text)))
             found = _header_date(whole.text, rules)
+            field = "published"
+            if found is None:  # "KYIV, March 26 (PNA) -": a day with no year
+                found, field = day_month(whole.text, rules), "day"
             if found is not None:
                 date = whole[found[0]:found[1]]
-                doc.cues.append(Cue("published", found[2],
+                doc.cues.append(Cue(field, found[2],
                                     Evidence("text:dateline", date.span, date.text)))
             head.piece = head.piece[m.end():]
             break

@@ -198,6 +198,19 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+def _date_in_page(source: str) -> str | None:
+    """A date found in the page's visible text ("Sept 5, 2026" in a byline box) when
+    its markup gives none; a bare year ("built since 2015"), which the search reads as
+    the 1st of January, is not a date."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(source, extensive_search=True, original_date=True)
+    except Exception:  # htmldate raises many kinds on odd markup: no date then
+        return None
+    return found if found and not found.endswith("-01-01") else None
+
+
 def extract_article(source: str, url: str | None = None) -> HtmlArticle:
     """Main text and metadata of an HTML page (trafilatura selects, blocks keep offsets)."""
     import trafilatura
@@ -211,7 +224,10 @@ def extract_article(source: str, url: str | None = None) -> HtmlArticle:
     try:
         extracted = trafilatura.bare_extraction(
             source, url=url, include_comments=False, include_tables=False,
-            with_metadata=True, favor_precision=True)
+            with_metadata=True, favor_precision=True,
+            # the page's own date markup only: a search through its text guesses a
+            # year in a sentence ("schools built since 2015") as the 1st of January
+            date_extraction_params={"extensive_search": False, "original_date": True})
     except Exception as exc:  # trafilatura raises many kinds on odd markup; fall back
         warnings.append(f"trafilatura failed ({type(exc).__name__}: {exc}); "
                         "used the page's visible text outside navigation and footers")
@@ -222,6 +238,10 @@ def extract_article(source: str, url: str | None = None) -> HtmlArticle:
             value = getattr(extracted, key, None)
             if value:
                 metadata[key] = value
+        if "date" not in metadata:
+            guessed = _date_in_page(source)
+            if guessed:
+                metadata["date"] = guessed
     kept = _select(body_blocks, _norm(main_text)) if main_text else []
     if not kept:
         kept = [b for b in body_blocks if not b.boilerplate]

@@ -452,4 +452,20 @@ CREATE TABLE story_pending (
 """),
 )
 
+MIGRATIONS += (
+    # The names of the English reports' leads, by consonant skeleton: a report in
+    # another language or script is placed with its names spelled as they spell them
+    # (`storyline.stories.spelling`). A store migrated from before has none until
+    # `storyline rebuild` reads them from the stored signatures.
+    Migration(10, "name spellings of English leads", """
+CREATE TABLE name_spellings (
+    skeleton TEXT NOT NULL,
+    name TEXT NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    PRIMARY KEY (skeleton, name, document_id)
+) WITHOUT ROWID;
+CREATE INDEX name_spellings_document ON name_spellings(document_id);
+"""),
+)
+
 LATEST = MIGRATIONS[-1].version

@@ -88,6 +88,48 @@ class StoryTable:
                                 (doc_id,)).fetchone()
         return (json.loads(row["terms"]), row["date"]) if row else None
 
+    def date_signature(self, doc_id: str, date: str | None) -> None:
+        """Give a stored signature its date (a day's, once its year is known)."""
+        self.conn.execute("UPDATE signatures SET date = ? WHERE document_id = ?",
+                          (date, doc_id))
+
+    def latest_date(self) -> str | None:
+        """The latest full date of a stored signature."""
+        row = self.conn.execute("SELECT max(date) FROM signatures WHERE date NOT LIKE "
+                                "'--%'").fetchone()
+        return row[0] if row else None
+
+    def language(self, doc_id: str) -> str | None:
+        """The language a stored document is written in (None: not known)."""
+        row = self.conn.execute("SELECT language FROM documents WHERE id = ?",
+                                (doc_id,)).fetchone()
+        return row["language"] if row else None
+
+    def save_spellings(self, doc_id: str, names: Iterable[tuple[str, str]]) -> None:
+        """Keep (skeleton, name) for each name of a document's lead (`spellings`)."""
+        self.conn.executemany("INSERT OR IGNORE INTO name_spellings VALUES (?,?,?)",
+                              [(sk, name, doc_id) for sk, name in names])
+
+    def spellings(self, skeletons: Iterable[str]) -> dict[str, str]:
+        """Skeleton -> the name of that skeleton the most documents' leads spell
+        (of those kept; the first in code point order among equals)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        out: dict[str, str] = {}
+        for skel, name, _ in cursor.execute(
+                "SELECT skeleton, name, count(*) AS n FROM name_spellings WHERE skeleton IN "
+                "(SELECT value FROM json_each(?)) GROUP BY skeleton, name "
+                "ORDER BY skeleton, n DESC, name", (json.dumps(sorted(skeletons)),)):
+            out.setdefault(skel, name)
+        return out
+
+    def signatures_with_language(self) -> Iterator[tuple[str, dict[str, int], str | None]]:
+        """Every stored signature as (document id, terms, the document's language)."""
+        for row in self.conn.execute(
+                "SELECT s.document_id, s.terms, d.language FROM signatures s JOIN documents d "
+                "ON d.id = s.document_id ORDER BY d.rowid"):
+            yield row["document_id"], json.loads(row["terms"]), row["language"]
+
     def document_frequencies(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(documents counted, key -> number of documents holding it)."""
         # one statement for any number of keys, read as plain tuples
@@ -265,10 +307,11 @@ class StoryTable:
         return str(row["story_id"]) if row else None
 
     def clear(self) -> None:
-        """Forget every story, merge and inferred date (before a rebuild)."""
+        """Forget every story, merge, inferred date and kept name spelling (before a
+        rebuild)."""
         self.forget()
         for table in ("story_keys", "story_documents", "stories", "term_stats",
-                      "event_merges", "inferred_dates", "story_pending"):
+                      "event_merges", "inferred_dates", "story_pending", "name_spellings"):
             self.conn.execute(f"DELETE FROM {table}")
         # Restore each event's own values where a merge had overwritten them.
         restore_own(self.conn, "own IS NOT NULL")
@@ -281,16 +324,19 @@ class StoryTable:
 
     def unplaced(self) -> list[tuple[str, str | None]]:
         """Documents waiting for a story, as (id, date): dated ones by date first, then
-        the rest, each group in the order they were stored (a run places its documents
-        at its end; one cut off before then leaves them here for the next)."""
+        the rest (a day with no year, "--06-21", among them), each group in the order
+        they were stored (a run places its documents at its end; one cut off before then
+        leaves them here for the next)."""
         return [(r["document_id"], r["date"]) for r in self.conn.execute(
-            "SELECT document_id, date FROM story_pending ORDER BY date IS NULL, date, seq")]
+            "SELECT document_id, date FROM story_pending "
+            "ORDER BY date IS NULL OR date LIKE '--%', date, seq")]
 
     def documents_for_rebuild(self) -> list[tuple[str, str | None]]:
         """Every signed document as (id, date): dated ones by date first, then the rest."""
         return [(r["document_id"], r["date"]) for r in self.conn.execute(
             "SELECT s.document_id, s.date FROM signatures s JOIN documents d ON d.id = "
-            "s.document_id ORDER BY s.date IS NULL, s.date, d.rowid")]
+            "s.document_id "
+            "ORDER BY s.date IS NULL OR s.date LIKE '--%', s.date, d.rowid")]
 
     # --- reading ---------------------------------------------------------------------
 

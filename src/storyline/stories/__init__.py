@@ -12,8 +12,10 @@ from __future__ import annotations
 from storyline.model import Document
 from storyline.store import Store
 from storyline.stories.cluster import Assignment, Entities, Seen, StoryClusterer, Vector
+from storyline.stories.days import is_day, middle, nearest_year
 from storyline.stories.merge import EventMerger, ReportCache
 from storyline.stories.rules import StoryRules, story_rules
+from storyline.stories.spelling import english, lead_spellings, respell
 
 __all__ = ["Assignment", "StoryBuilder"]
 
@@ -43,14 +45,64 @@ class StoryBuilder:
         self.earlier_story: dict[str, str] = {}  # their stories when this window began
 
     def __call__(self, doc: Document) -> Assignment | None:
-        date = doc.published.isoformat() if doc.published else None
-        self.store.stories.save_signature(doc.id, doc.terms, date)
+        # a day with no year ("--06-21") takes the run's year when placed (`days`)
+        day = doc.extra.get("published_day")
+        date = doc.published.isoformat() if doc.published else \
+            day if isinstance(day, str) and is_day(day) else None
+        table = self.store.stories
+        table.save_signature(doc.id, doc.terms, date)
+        self._keep_spellings(doc.id, doc.terms, doc.language)
         self.placed.append(doc.id)
         if self.defer:
-            self.store.stories.wait(doc.id, date)
+            table.wait(doc.id, date)
             self.waiting += 1
             return None
-        return self.place(doc.id, doc.terms, date)
+        if is_day(date):
+            date = self._dated([(doc.id, date)])[0][1]
+        return self.place(doc.id, self._spelled(doc.terms, doc.language), date)
+
+    def _dated(self, batch: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+        """A batch with each day of no year dated (`storyline.stories.days`) and its
+        signature so dated, in date order again (those left without a year with the
+        undated, last)."""
+        if not any(is_day(date) for _, date in batch):
+            return batch
+        table = self.store.stories
+        reference = middle([d for _, d in batch if d and not is_day(d)]) or \
+            table.latest_date()
+        out: list[tuple[str, str | None]] = []
+        for doc_id, date in batch:
+            if is_day(date) and reference is not None:
+                date = nearest_year(str(date), reference)
+                table.date_signature(doc_id, date)
+            out.append((doc_id, date))
+        dated = sorted((x for x in out if x[1] and not is_day(x[1])), key=lambda x: str(x[1]))
+        return dated + [(doc_id, None) for doc_id, d in out if not d or is_day(d)]
+
+    def _keep_spellings(self, doc_id: str, terms: dict[str, int], language: str | None
+                        ) -> None:
+        """An English report's lead names, for the reports in other languages
+        (`storyline.stories.spelling`)."""
+        least = self.rules.respell_min_skeleton
+        if least > 0 and english(language):
+            self.store.stories.save_spellings(doc_id, lead_spellings(terms, least))
+
+    def _spelled(self, terms: dict[str, int], language: str | None) -> dict[str, int]:
+        """A report's keys as it is placed: in another language than English, its names
+        spelled as the English reports' leads spell them."""
+        least = self.rules.respell_min_skeleton
+        if least <= 0 or english(language):
+            return terms
+        return respell(terms, self.store.stories.spellings, least)
+
+    def signature(self, doc_id: str) -> tuple[dict[str, int], str | None] | None:
+        """A stored report's keys as it is placed (`_spelled`) and its date."""
+        table = self.store.stories
+        found = table.signature(doc_id)
+        if found is None:
+            return None
+        date = None if is_day(found[1]) else found[1]  # a day no run has dated yet
+        return self._spelled(found[0], table.language(doc_id)), date
 
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
         """Place one document in a story and merge its events there."""
@@ -87,6 +139,7 @@ class StoryBuilder:
         return self.defer and self.waiting >= self.rules.refine_window
 
     def _place_batch(self, batch: list[tuple[str, str | None]]) -> int:
+        batch = self._dated(batch)
         window = self.rules.refine_window
         for start in range(0, len(batch), window):
             self._place_window(batch[start:start + window])
@@ -97,7 +150,7 @@ class StoryBuilder:
         placed: list[tuple[str, dict[str, int], Entities, str | None]] = []
         joined: dict[str, Vector] = {}  # what each document's story gained
         for doc_id, date in batch:
-            found = table.signature(doc_id)
+            found = self.signature(doc_id)
             if found is not None:
                 entities = table.entity_counts(doc_id, self.rules.entity_kinds)
                 placed.append((doc_id, found[0], entities, date))
@@ -187,7 +240,7 @@ class StoryBuilder:
         if doc_id in self.earlier:
             return self.earlier[doc_id]
         self.earlier_story[doc_id] = story
-        found = self.store.stories.signature(doc_id)
+        found = self.signature(doc_id)
         terms, date = found if found is not None else ({}, None)
         entities = self.store.stories.entity_counts(doc_id, self.rules.entity_kinds)
         seen = self.earlier[doc_id] = (
@@ -230,5 +283,7 @@ class StoryBuilder:
         table = self.store.stories
         with self.store.savepoint("rebuild"):
             table.clear()
+            for doc_id, terms, language in table.signatures_with_language():
+                self._keep_spellings(doc_id, terms, language)
             self._place_batch(table.documents_for_rebuild())
         return table.count()

@@ -38,6 +38,7 @@ class StoryRules:
     paragraph_kinds: frozenset[str]
     lead_sentences: int
     foreign_names_only: bool
+    respell_min_skeleton: int
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
@@ -135,6 +136,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         min_length=int(_need(c, "min_length", "clustering")),
         paragraph_kinds=frozenset(_need(c, "paragraph_kinds", "clustering")),
         foreign_names_only=bool(_need(c, "foreign_names_only", "clustering")),
+        respell_min_skeleton=int(_need(c, "respell_min_skeleton", "clustering")),
         lead_sentences=int(_need(c, "lead_sentences", "clustering")),
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),

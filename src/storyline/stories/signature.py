@@ -65,14 +65,12 @@ def calendar_words() -> frozenset[str]:
     in ("setyembre", "martes", "Oktober"): never the names a lead is about, even where
     the time stage resolves no date around them ("Monday and Tuesday's strike")."""
     rules = cleaning_rules()
-    return frozenset([*_ENGLISH_MONTHS, *rules.month_names, *rules.weekdays])
+    english = rules.english_month_names  # full names, not "Jan" or "Sept"
+    full = [m for m in english if not any(o != m and o.startswith(m) for o in english)]
+    return frozenset([*full, *rules.month_names, *rules.weekdays])
 
 
-_ENGLISH_MONTHS = ["january", "february", "march", "april", "may", "june", "july",
-                   "august", "september", "october", "november", "december"]
-
-
-def _english(language: str | None) -> bool:
+def english(language: str | None) -> bool:
     """Whether a paragraph's language is the parse model's (unknown counts as English)."""
     return not language or language.split("-")[0].lower() == "en"
 
@@ -103,7 +101,7 @@ def sign_document(doc: Document) -> Document:
         stops = stop_words(language.get(base))
         # A paragraph in another language than the parse model's: its common words never
         # meet those of reports in English, so only its names and numbers are keys.
-        foreign = rules.foreign_names_only and not _english(language.get(base))
+        foreign = rules.foreign_names_only and not english(language.get(base))
         lead_end = 0
         if lead_left > 0:
             for sent in sdoc.sents:
@@ -149,7 +147,7 @@ def sign_document(doc: Document) -> Document:
             for w in words:
                 terms[LEAD + w] += 1
     title_stops = stop_words(doc.language)
-    foreign_title = rules.foreign_names_only and not _english(doc.language)
+    foreign_title = rules.foreign_names_only and not english(doc.language)
     for word, written in zip(title, title_as_written, strict=True):
         key = lemma_of[word] if word in lemma_of else (
             None if word in STOP_WORDS or word in title_stops or len(word) < rules.min_length

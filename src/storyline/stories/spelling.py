@@ -1,0 +1,60 @@
+"""Names as the English reports spell them: a report in another language or script
+writes the names of its story otherwise ("زوارة", "Zouara" for "Zuwara"), so its keys
+never meet those of the English reports and it starts a story of its own.
+
+The English (or undated-language) reports give the spellings: each name of a lead (a
+`!` key) is kept with its consonant skeleton (`storyline.actors.names.skeleton`, the
+same across romanizations and Arabic script) in the store. When a report in another
+language is placed, each of its keys whose skeleton is one of those is written as the
+spelling most English reports use (`respell`). Only keys of `min_skeleton` consonants
+or more are respelled: two-consonant skeletons are shared by too many names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from storyline.actors.names import skeleton
+from storyline.stories.signature import LEAD, NAME, english
+
+__all__ = ["english", "lead_spellings", "respell"]
+
+#: skeletons -> the spelling English reports use most for each (those known)
+Spellings = Callable[[Iterable[str]], dict[str, str]]
+
+
+def _skeleton(word: str, min_skeleton: int) -> str | None:
+    """A word's skeleton if it is long enough to identify a name (no numbers)."""
+    if not word or any(ch.isdigit() for ch in word):
+        return None
+    found = skeleton(word)
+    return found if len(found.strip("'")) >= min_skeleton else None
+
+
+def lead_spellings(terms: dict[str, int], min_skeleton: int) -> list[tuple[str, str]]:
+    """(skeleton, name) for each name of a report's lead (its `!` keys)."""
+    out = []
+    for key in terms:
+        if key.startswith(NAME):
+            found = _skeleton(key[len(NAME):], min_skeleton)
+            if found is not None:
+                out.append((found, key[len(NAME):]))
+    return out
+
+
+def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int
+            ) -> dict[str, int]:
+    """A report's keys with each word whose skeleton an English report's lead name has
+    written as that name (its prefix kept: `^زوارة` becomes `^Zuwara`); counts of keys
+    that fall together add up."""
+    split: list[tuple[str, str, int, str | None]] = []
+    for key, n in terms.items():
+        prefix = key[0] if key[:1] in (LEAD, NAME) else ""
+        word = key[len(prefix):]
+        split.append((prefix, word, n, _skeleton(word, min_skeleton)))
+    known = spellings({s for *_, s in split if s is not None})
+    out: dict[str, int] = {}
+    for prefix, word, n, found in split:
+        spelled = known.get(found, word) if found is not None else word
+        out[prefix + spelled] = out.get(prefix + spelled, 0) + n
+    return out

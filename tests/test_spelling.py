@@ -1,0 +1,128 @@
+"""A report in another language or script is placed with its names spelled as the
+English reports' leads spell them (`storyline.stories.spelling`). The reports here are
+invented."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from storyline.ingest.run import ingest
+from storyline.store import Store
+from storyline.stories import StoryBuilder
+from storyline.stories.rules import story_rules
+from storyline.stories.spelling import english, lead_spellings, respell
+
+ENGLISH_FIRST = """Flash flood cuts off Ghadames as wadi bursts its banks
+Published 10 March 2026
+
+GHADAMES, Libya - A flash flood swept through the old quarter of Ghadames on Monday after \
+two days of heavy rain, cutting the desert town's only road to Nalut and forcing some 400 \
+families from their homes, the municipal crisis committee said.
+
+Colonel Mabrouk Hasnawi, who heads the committee, said rescue teams had pulled eleven people \
+from stranded cars on the Nalut road.
+"""
+
+ENGLISH_SECOND = """Ghadames flood: road to Nalut reopens as waters recede
+Published 11 March 2026
+
+The road linking Ghadames to Nalut reopened on Tuesday as flood waters receded, Colonel \
+Mabrouk Hasnawi of the crisis committee in Ghadames said.
+
+Hasnawi said engineers were checking the mud-brick walls of the old quarter.
+"""
+
+ARABIC = """فيضان يعزل مدينة غدامس
+١١ مارس ٢٠٢٦
+
+قال العقيد مبروك الحسناوي رئيس لجنة الأزمة في غدامس إن فرق الإنقاذ انتشلت أحد عشر شخصاً \
+من سيارات عالقة على طريق نالوت، وإن السيول أجبرت نحو 400 عائلة على مغادرة منازلها.
+"""
+
+
+def _known(table: dict[str, str]):  # type: ignore[no-untyped-def]
+    asked: list[set[str]] = []
+
+    def spellings(skeletons):  # type: ignore[no-untyped-def]
+        asked.append(set(skeletons))
+        return {s: table[s] for s in skeletons if s in table}
+    return spellings, asked
+
+
+def test_lead_names_are_kept_by_skeleton_and_short_or_numeric_ones_are_not() -> None:
+    terms = {"!ghadames": 2, "!nalut": 1, "!sebha": 1, "!r-7": 1, "ghadames": 3, "^flood": 1}
+    assert sorted(lead_spellings(terms, 3)) == [("gdms", "ghadames"), ("nlt", "nalut")]
+    assert sorted(lead_spellings(terms, 4)) == [("gdms", "ghadames")]
+
+
+def test_respelling_writes_other_scripts_names_as_english_leads_do() -> None:
+    spellings, asked = _known({"gdms": "ghadames", "mbrk": "mabrouk"})
+    out = respell({"غدامس": 2, "^غدامس": 1, "مبروك": 1, "400": 1, "سبها": 1},
+                  spellings, 3)
+    assert out["ghadames"] == 2 and out["^ghadames"] == 1 and out["mabrouk"] == 1
+    assert out["400"] == 1 and out["سبها"] == 1  # a number; a skeleton of two
+    assert "غدامس" not in out
+    assert asked == [{"gdms", "mbrk"}]  # one look-up per report, only long skeletons
+
+
+def test_keys_that_fall_together_add_up() -> None:
+    spellings, _ = _known({"zltn": "zliten"})
+    assert respell({"zlitan": 1, "zliten": 2, "!zlitan": 1}, spellings, 3) == {
+        "zliten": 3, "!zliten": 1}
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", True), ("en-GB", True), (None, True), ("", True), ("ar", False), ("fr", False)])
+def test_english_or_unknown_language(language: str | None, expected: bool) -> None:
+    assert english(language) is expected
+
+
+def _store(tmp_path: Path, least: int) -> tuple[Store, dict[str, str]]:
+    for name, text in (("a.txt", ENGLISH_FIRST), ("b.txt", ENGLISH_SECOND),
+                       ("c.txt", ARABIC)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    rules = dataclasses.replace(story_rules(), respell_min_skeleton=least)
+    store = Store(tmp_path / f"kb{least}.db")
+    ingest([str(tmp_path / n) for n in ("c.txt", "a.txt", "b.txt")], store,
+           story_rules=rules)
+    ids = {r["language"] or "": r["id"] for r in store.iter_documents()}
+    return store, ids
+
+
+def test_an_arabic_report_is_placed_with_the_english_spellings_and_keeps_its_own(
+        tmp_path: Path) -> None:
+    store, ids = _store(tmp_path, 3)
+    with store:
+        assert set(ids) == {"en", "ar"}
+        kept = dict(store.conn.execute(
+            "SELECT name, count(*) FROM name_spellings GROUP BY name").fetchall())
+        assert kept["ghadames"] == 1 and kept["nalut"] == 2 and kept["mabrouk"] == 1
+        stored, _ = store.stories.signature(ids["ar"]) or ({}, None)
+        assert "غدامس" in stored and "ghadames" not in stored  # what the report wrote
+        builder = StoryBuilder(store, dataclasses.replace(story_rules(),
+                                                          respell_min_skeleton=3))
+        placed, _ = builder.signature(ids["ar"]) or ({}, None)
+        assert {"ghadames", "^ghadames", "mabrouk", "nalut"} <= set(placed)
+        assert "غدامس" not in placed and placed["400"] == 1
+        story = store.stories.story_of(ids["en"])
+        assert story is not None and store.stories.story_of(ids["ar"]) == story
+        # a rebuild keeps the spellings again from the stored signatures
+        store.conn.execute("DELETE FROM name_spellings")
+        builder.rebuild()
+        assert store.conn.execute("SELECT count(*) FROM name_spellings").fetchone()[0] == \
+            sum(kept.values())
+        assert store.stories.story_of(ids["ar"]) == store.stories.story_of(ids["en"])
+
+
+def test_with_respelling_off_nothing_is_kept_and_the_report_keeps_its_script(
+        tmp_path: Path) -> None:
+    store, ids = _store(tmp_path, 0)
+    with store:
+        assert store.conn.execute("SELECT count(*) FROM name_spellings").fetchone()[0] == 0
+        builder = StoryBuilder(store, dataclasses.replace(story_rules(),
+                                                          respell_min_skeleton=0))
+        placed, _ = builder.signature(ids["ar"]) or ({}, None)
+        assert "غدامس" in placed and "ghadames" not in placed
