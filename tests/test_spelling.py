@@ -13,6 +13,7 @@ from storyline.ingest.run import ingest
 from storyline.store import Store
 from storyline.stories import StoryBuilder
 from storyline.stories.rules import story_rules
+from storyline.stories.signature import name_shaped
 from storyline.stories.spelling import english, lead_spellings, respell
 
 ENGLISH_FIRST = """Flash flood cuts off Ghadames as wadi bursts its banks
@@ -126,3 +127,24 @@ def test_with_respelling_off_nothing_is_kept_and_the_report_keeps_its_script(
                                                           respell_min_skeleton=0))
         placed, _ = builder.signature(ids["ar"]) or ({}, None)
         assert "غدامس" in placed and "ghadames" not in placed
+
+
+def test_a_case_ending_of_a_few_consonants_is_respelled_to_the_longest_name() -> None:
+    spellings, asked = _known({"nrn": "naryn", "fnts": "vinnytsia", "fn": "fin"})
+    out = respell({"нарынской": 2, "^вінницькій": 1, "нарын": 1, "казахстан": 1},
+                  spellings, 3, suffix=2)
+    assert out == {"naryn": 3, "^vinnytsia": 1, "казахстан": 1}
+    # stems are asked for down to the shortest skeleton allowed, never shorter
+    assert {"nrnsk", "nrns", "nrn", "fntsk", "fnts", "fnt"} <= asked[0]
+    assert all(len(s) >= 3 for s in asked[0])
+    # without the suffix only whole skeletons are matched
+    spellings, _ = _known({"nrn": "naryn"})
+    assert respell({"нарынской": 1, "нарын": 1}, spellings, 3) == {"нарынской": 1,
+                                                                   "naryn": 1}
+
+
+@pytest.mark.parametrize(("word", "shaped"), [
+    ("Naryn", True), ("naryn", False), ("Нарын", True), ("нарын", False),
+    ("ჭიათურა", True), ("غدامس", True), ("2026", False), ("", False)])
+def test_words_of_scripts_with_no_capitals_may_be_names(word: str, shaped: bool) -> None:
+    assert name_shaped(word) is shaped

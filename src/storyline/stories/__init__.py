@@ -93,7 +93,8 @@ class StoryBuilder:
         least = self.rules.respell_min_skeleton
         if least <= 0 or english(language):
             return terms
-        return respell(terms, self.store.stories.spellings, least)
+        return respell(terms, self.store.stories.spellings, least,
+                       self.rules.respell_suffix)
 
     def signature(self, doc_id: str) -> tuple[dict[str, int], str | None] | None:
         """A stored report's keys as it is placed (`_spelled`) and its date."""

@@ -39,6 +39,7 @@ class StoryRules:
     lead_sentences: int
     foreign_names_only: bool
     respell_min_skeleton: int
+    respell_suffix: int
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
@@ -137,6 +138,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         paragraph_kinds=frozenset(_need(c, "paragraph_kinds", "clustering")),
         foreign_names_only=bool(_need(c, "foreign_names_only", "clustering")),
         respell_min_skeleton=int(_need(c, "respell_min_skeleton", "clustering")),
+        respell_suffix=int(_need(c, "respell_suffix", "clustering")),
         lead_sentences=int(_need(c, "lead_sentences", "clustering")),
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),

@@ -70,6 +70,16 @@ def calendar_words() -> frozenset[str]:
     return frozenset([*full, *rules.month_names, *rules.weekdays])
 
 
+def name_shaped(word: str) -> bool:
+    """Whether a word of another language may be a name: capitalised, or written in a
+    script with no capitals (Georgian, Arabic, Devanagari), where any word may be one."""
+    first = word[:1]
+    # Georgian's everyday letters are lower-case letters to Unicode, but the script
+    # writes names without capitals all the same
+    return first.isupper() or (first.isalpha() and (
+        first.lower() == first.upper() or "\u10d0" <= first <= "\u10ff"))
+
+
 def english(language: str | None) -> bool:
     """Whether a paragraph's language is the parse model's (unknown counts as English)."""
     return not language or language.split("-")[0].lower() == "en"
@@ -117,7 +127,7 @@ def sign_document(doc: Document) -> Document:
                     or lemma in stops):
                 lemma_of.setdefault(lower, None)
                 continue
-            if foreign and not (sdoc[i].text[:1].isupper()
+            if foreign and not (name_shaped(sdoc[i].text)
                                 or any(ch.isdigit() for ch in lemma)):
                 lemma_of.setdefault(lower, None)
                 continue

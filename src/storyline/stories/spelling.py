@@ -42,19 +42,30 @@ def lead_spellings(terms: dict[str, int], min_skeleton: int) -> list[tuple[str, 
     return out
 
 
-def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int
-            ) -> dict[str, int]:
+def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
+            suffix: int = 0) -> dict[str, int]:
     """A report's keys with each word whose skeleton an English report's lead name has
-    written as that name (its prefix kept: `^زوارة` becomes `^Zuwara`); counts of keys
-    that fall together add up."""
+    written as that name (its prefix kept: `^زوارة` becomes `^Zuwara`); with `suffix`,
+    also a word whose skeleton is such a name's and up to that many consonants more, an
+    ending of its language's grammar ("Нарынской", "Вінницькій" as "Naryn",
+    "Vinnytsia"); the longest such name wins. Counts of keys that fall together add
+    up."""
     split: list[tuple[str, str, int, str | None]] = []
     for key, n in terms.items():
         prefix = key[0] if key[:1] in (LEAD, NAME) else ""
         word = key[len(prefix):]
         split.append((prefix, word, n, _skeleton(word, min_skeleton)))
-    known = spellings({s for *_, s in split if s is not None})
+    asked = {s[:len(s) - cut] for *_, s in split if s is not None for cut in range(suffix + 1)
+             if len(s.strip("'")) - cut >= min_skeleton}
+    known = spellings(asked)
     out: dict[str, int] = {}
     for prefix, word, n, found in split:
-        spelled = known.get(found, word) if found is not None else word
+        spelled = word
+        if found is not None:
+            for cut in range(suffix + 1):
+                stem = found[:len(found) - cut]
+                if stem in known and len(stem.strip("'")) >= min_skeleton:
+                    spelled = known[stem]
+                    break
         out[prefix + spelled] = out.get(prefix + spelled, 0) + n
     return out
