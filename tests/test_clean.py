@@ -939,6 +939,10 @@ def test_letters_are_counted_by_script_like_a_loop_over_every_character() -> Non
     ("2026 m. birželio 21 d.", dt.date(2026, 6, 21)),
     ("Jumatatu, 3 Agosti 2026", dt.date(2026, 8, 3)),
     ("pátek 4. září 2026", dt.date(2026, 9, 4)),
+    ("Sabotsy 7 Martsa 2026 - 08:45", dt.date(2026, 3, 7)),
+    ("uMgqibelo, 23 kuNhlaba 2026", dt.date(2026, 5, 23)),
+    ("Dinsdag 9 Junie 2026", dt.date(2026, 6, 9)),
+    ("Muvhuro, 14 Gunyana 2026", dt.date(2026, 9, 14)),
 ])
 def test_clean_date_lines_of_eastern_european_caucasian_and_african_languages(
         header: str, published: dt.date) -> None:
@@ -993,6 +997,12 @@ def test_clean_a_day_with_no_year_in_a_dateline_or_a_title_is_not_a_date_line() 
     ("WORLD BRIEFS\n\nKORSA: FERRY SAILS AGAIN AFTER STORM\n\n"
      "VELMAR (KPA) - The Korsa ferry resumed sailing on Monday.\n",
      "KORSA: FERRY SAILS AGAIN AFTER STORM"),
+    ("Korsa Ledger  >  Velmar  >  Transport\n\nFerry sails again after three days of "
+     "storms\n\nThe Korsa ferry resumed sailing on Monday.\n",
+     "Ferry sails again after three days of storms"),
+    ("L'ÉCHO DE KORSA - Actualités - Velmar\n\nFerry sails again after three days of "
+     "storms\n\nThe Korsa ferry resumed sailing on Monday.\n",
+     "Ferry sails again after three days of storms"),
 ])
 def test_clean_masthead_and_section_labels_are_not_the_title(raw: str, title: str) -> None:
     doc = run(raw)
@@ -1005,3 +1015,21 @@ def test_clean_a_short_headline_with_a_standfirst_stays_the_title() -> None:
     doc = run("Ferry sails again\n\nThe operator restores the crossing after three days of "
               "storms\n\nThe Korsa ferry resumed sailing on Monday.\n")
     assert doc.title is not None and doc.title.text == "Ferry sails again"
+    # a headline with one dash is a headline
+    doc = run("Floods hit Velmar - dozens dead\n\nThe operator restores the crossing after "
+              "three days of storms\n\nThe Korsa ferry resumed sailing on Monday.\n")
+    assert doc.title is not None and doc.title.text == "Floods hit Velmar - dozens dead"
+
+
+def test_clean_a_long_standfirst_ending_a_sentence_does_not_hide_the_date_under_it() -> None:
+    standfirst = ("The operator has restored the crossing after three days of storms, and it "
+                  "promises a second boat for the holiday weekend with fares unchanged for "
+                  "residents.")
+    doc = run(f"Ferry sails again\n\n{standfirst}\n\nBy Ilse Varn\nTuesday, June 2, 2026\n\n"
+              "The Korsa ferry resumed sailing on Monday.\n")
+    assert doc.published == dt.date(2026, 6, 2) and doc.extra.get("author") == "Ilse Varn"
+    assert texts(doc) == [standfirst, "The Korsa ferry resumed sailing on Monday."]
+    # with no byline or date right under it, a long sentence there stays the text
+    doc = run(f"Ferry sails again\n\n{standfirst}\n\nThe Korsa ferry resumed sailing.\n\n"
+              "Tuesday, June 2, 2026\n")
+    assert texts(doc)[:2] == [standfirst, "The Korsa ferry resumed sailing."]

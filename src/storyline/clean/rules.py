@@ -41,6 +41,7 @@ class CleaningRules:
     heading_small_words: frozenset[str]
     heading_max_words: int
     label_separator: re.Pattern[str]
+    label_dash: re.Pattern[str]
     label_max_words: int
     date_label: list[re.Pattern[str]]
     header_lines: int
@@ -105,6 +106,7 @@ def cleaning_rules() -> CleaningRules:
         heading_small_words=frozenset(data["heading_small_words"]),
         heading_max_words=int(data["heading_max_words"]),
         label_separator=re.compile(data["label_separator"]),
+        label_dash=re.compile(data["label_dash"]),
         label_max_words=int(data["label_max_words"]),
         date_label=_compile(data["date_label"]),
         header_lines=int(data["header_lines"]),

@@ -194,8 +194,8 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
         long = len(line.piece.text.split()) > rules.header_max_words
         # a long title line, or a standfirst under it (below up to two label lines),
         # set apart by a blank line and not ending a sentence, does not end the header
-        title = i <= 3 and len(lines) > i + 1 and lines[i + 1].gap and not ends_sentence(
-            line.piece.text)
+        title = i <= 3 and len(lines) > i + 1 and lines[i + 1].gap and (
+            not ends_sentence(line.piece.text) or _meta_follows(lines, i, rules))
         if i >= rules.header_lines or (long and not title):
             return out + lines[i:]
         if long:  # the title or standfirst: never a date line itself
@@ -207,6 +207,15 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
             continue
         out.append(line)
     return out
+
+
+def _meta_follows(lines: list[Line], i: int, rules: CleaningRules) -> bool:
+    """Whether a byline or date line comes right after line `i` (or after one more
+    line): then a long line ending a sentence there is a standfirst, not the text."""
+    for line in lines[i + 1:min(i + 3, rules.header_lines)]:
+        if _meta_line(Document(source="", name="", raw="", format="txt"), line, rules):
+            return True
+    return False
 
 
 def _credit_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
@@ -343,8 +352,10 @@ def _label_line(text: str, rules: CleaningRules) -> bool:
     """A masthead or section label ("THE BALTIC LEDGER", "Latvia | News")."""
     most = rules.label_max_words
     segments = rules.label_separator.split(text)
-    if len(segments) > 1:
-        return all(1 <= len(s.split()) <= most for s in segments)
+    dashed = rules.label_dash.split(text)
+    if len(segments) > 1 or len(dashed) > 2:
+        return all(1 <= len(s.split()) <= most
+                   for s in (segments if len(segments) > 1 else dashed))
     words = text.split()
     cased = [c for c in text if c.isalpha() and c.lower() != c.upper()]
     return 1 <= len(words) <= most and (len(words) == 1 or (bool(cased) and all(
