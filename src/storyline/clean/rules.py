@@ -64,11 +64,16 @@ class CleaningRules:
     dateline: list[re.Pattern[str]]
 
 
+def _alternation(names: dict[str, int]) -> str:
+    """A regular expression alternative of the names, the longest first."""
+    return "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+
+
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     """Day, month name and year ("14 de abril de 2026", "15 ga Yuni, 2026", "21 июня
     2026"), month first ("Agosto 25, 2026") or year first ("2026. június 21.", "2026 m.
     birželio 21 d.")."""
-    names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
+    names = _alternation(months)
     return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
                       rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
                       rf"(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)"
@@ -80,7 +85,7 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
 
 def _day_month(months: dict[str, int]) -> re.Pattern[str]:
     """A day and a month name with no year ("21 June", "June 21", "18 ga Yuni")."""
-    names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
+    names = _alternation(months)
     return re.compile(rf"(?<![\w.])(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+"
                       rf"(?:(?:de|ga|of)\s+)?(?P<month>{names})\.?(?!\w)"
                       rf"|(?<!\w)(?P<first_month>{names})\.?\s+(?P<first_day>\d{{1,2}})"

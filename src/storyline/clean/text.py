@@ -193,8 +193,9 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
     for i, line in enumerate(lines):
         long = len(line.piece.text.split()) > rules.header_max_words
         # a long title line, or a standfirst under it (below up to two label lines),
-        # set apart by a blank line and not ending a sentence, does not end the header
-        title = i <= 3 and len(lines) > i + 1 and lines[i + 1].gap and (
+        # set apart by a blank line and not ending a sentence (or with a byline or date
+        # line right after it), does not end the header
+        title = long and i <= 3 and len(lines) > i + 1 and lines[i + 1].gap and (
             not ends_sentence(line.piece.text) or _meta_follows(lines, i, rules))
         if i >= rules.header_lines or (long and not title):
             return out + lines[i:]
@@ -212,10 +213,8 @@ def _header_meta(doc: Document, lines: list[Line], rules: CleaningRules) -> list
 def _meta_follows(lines: list[Line], i: int, rules: CleaningRules) -> bool:
     """Whether a byline or date line comes right after line `i` (or after one more
     line): then a long line ending a sentence there is a standfirst, not the text."""
-    for line in lines[i + 1:min(i + 3, rules.header_lines)]:
-        if _meta_line(Document(source="", name="", raw="", format="txt"), line, rules):
-            return True
-    return False
+    return any(_meta_cues(line, rules) is not None
+               for line in lines[i + 1:min(i + 3, rules.header_lines)])
 
 
 def _credit_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
@@ -235,6 +234,16 @@ def _credit_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
 
 def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
     """Record the byline and date of a header line and say whether it is one."""
+    cues = _meta_cues(line, rules)
+    if cues is None:
+        return False
+    doc.cues.extend(cues)
+    return True
+
+
+def _meta_cues(line: Line, rules: CleaningRules) -> list[Cue] | None:
+    """The byline and date cues of a header line, None when it is no byline or date
+    line."""
     text = line.piece.text
     byline = rules.byline.match(text)
     date = _header_date(text, rules)
@@ -242,7 +251,7 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
     if date is None:  # "21 June": a day with no year, which the run's reports give
         date, field = day_month(text, rules), "day"
     if byline is None and date is None:
-        return False
+        return None
     spans = [date[:2]] if date is not None else []
     if byline is not None:
         spans.append(byline.span())
@@ -253,22 +262,23 @@ def _meta_line(doc: Document, line: Line, rules: CleaningRules) -> bool:
                 spans.append((sep.end() + more.start(), sep.end() + more.end()))
     left = _words_left(text, spans, rules)
     if left and ends_sentence(text):
-        return False  # "Polls close 3 March 2026.": a sentence, not a date line
+        return None  # "Polls close 3 March 2026.": a sentence, not a date line
     # a day with no year stands alone or in a segment of its own ("June 21 vote" is
     # a title)
     most = 0 if field == "day" and byline is None else rules.date_line_rest
     if left > most and not (
             date is not None and (_date_segment_alone(text, date[:2], rules)
                                   or _named_before_date(text, date, rules))):
-        return False
+        return None
+    cues = []
     if date is not None:
         start, end, value = date
         piece = line.piece[start:end]
-        doc.cues.append(Cue(field, value, Evidence("text:date-line", piece.span, text)))
+        cues.append(Cue(field, value, Evidence("text:date-line", piece.span, text)))
     if byline is not None:
         piece = line.piece[byline.start("author"):byline.end("author")]
-        doc.cues.append(Cue("author", piece.text, Evidence("text:byline", piece.span, text)))
-    return True
+        cues.append(Cue("author", piece.text, Evidence("text:byline", piece.span, text)))
+    return cues
 
 
 _ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",

@@ -99,11 +99,13 @@ class StoryTable:
                                 "'--%'").fetchone()
         return row[0] if row else None
 
-    def language(self, doc_id: str) -> str | None:
-        """The language a stored document is written in (None: not known)."""
-        row = self.conn.execute("SELECT language FROM documents WHERE id = ?",
-                                (doc_id,)).fetchone()
-        return row["language"] if row else None
+    def signature_with_language(self, doc_id: str
+                                ) -> tuple[dict[str, int], str | None, str | None] | None:
+        """A stored signature, its date and the document's language, in one look-up."""
+        row = self.conn.execute(
+            "SELECT s.terms, s.date, d.language FROM signatures s JOIN documents d ON "
+            "d.id = s.document_id WHERE s.document_id = ?", (doc_id,)).fetchone()
+        return (json.loads(row["terms"]), row["date"], row["language"]) if row else None
 
     def save_spellings(self, doc_id: str, names: Iterable[tuple[str, str]]) -> None:
         """Keep (skeleton, name) for each name of a document's lead (`spellings`)."""

@@ -98,12 +98,12 @@ class StoryBuilder:
 
     def signature(self, doc_id: str) -> tuple[dict[str, int], str | None] | None:
         """A stored report's keys as it is placed (`_spelled`) and its date."""
-        table = self.store.stories
-        found = table.signature(doc_id)
+        found = self.store.stories.signature_with_language(doc_id)
         if found is None:
             return None
-        date = None if is_day(found[1]) else found[1]  # a day no run has dated yet
-        return self._spelled(found[0], table.language(doc_id)), date
+        terms, date, language = found
+        # a day no run has dated yet is no date
+        return self._spelled(terms, language), None if is_day(date) else date
 
     def place(self, doc_id: str, terms: dict[str, int], date: str | None) -> Assignment:
         """Place one document in a story and merge its events there."""
