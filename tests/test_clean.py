@@ -454,6 +454,11 @@ def test_clean_month_names_of_more_languages(line: str, published: dt.date) -> N
     ("The Korsa Ledger, 24 June 2026 - 14:55", dt.date(2026, 6, 24)),
     ("Last updated 28-07-2026 23:50", dt.date(2026, 7, 28)),
     ("Le 12 juin 2026 à 18h30 — Mis à jour le 12 juin 2026 à 21h05", dt.date(2026, 6, 12)),
+    ("2026年6月23日 12時40分（最終更新 6月23日 18時02分）", dt.date(2026, 6, 23)),
+    ("2026-09-16 17:42\u3000来源：东方晨讯\u3000作者：许佳宁", dt.date(2026, 9, 16)),
+    ("东方晨讯 2026年10月07日 09:26  来源：东方晨讯", dt.date(2026, 10, 7)),
+    ("입력 2026.07.14 21:16 | 수정 2026.07.15 08:40", dt.date(2026, 7, 14)),
+    ("2026 оны 11 сарын 3, 14:22", dt.date(2026, 11, 3)),
 ])
 def test_clean_date_lines_of_more_forms(header: str, published: dt.date) -> None:
     doc = run(f"Korsa ferry sails again\n\n{header}\n\n"
@@ -955,6 +960,7 @@ def test_clean_date_lines_of_eastern_european_caucasian_and_african_languages(
 @pytest.mark.parametrize(("header", "day"), [
     ("21 June", "--06-21"), ("Thursday, March 26", "--03-26"), ("18 ga Yuni", "--06-18"),
     ("Morenike Adeyemi | 28 April", "--04-28"), ("27 მაისი, 14:05", "--05-27"),
+    ("4月27日 17時05分", "--04-27"), ("6월 23일 09:10", "--06-23"),
 ])
 def test_clean_a_date_line_with_no_year_keeps_its_day_and_leaves_the_text(
         header: str, day: str) -> None:
@@ -1033,3 +1039,29 @@ def test_clean_a_long_standfirst_ending_a_sentence_does_not_hide_the_date_under_
     doc = run(f"Ferry sails again\n\n{standfirst}\n\nThe Korsa ferry resumed sailing.\n\n"
               "Tuesday, June 2, 2026\n")
     assert texts(doc)[:2] == [standfirst, "The Korsa ferry resumed sailing."]
+
+
+@pytest.mark.parametrize("labels", [
+    "Abendbrücke – Panorama", "Bælt-Avisen · Indland", "The Harbour Examiner",
+    "Continental Dispatch\nSport | Cycling", "The Northern Ledger - World"])
+def test_clean_masthead_and_section_lines_above_the_headline_are_not_the_title(
+        labels: str) -> None:
+    doc = run(f"{labels}\n\nKorsa ferry sails again after the storm\n\n"
+              "The Korsa ferry resumed sailing on Monday after the storm.\n")
+    assert doc.title is not None and doc.title.text == "Korsa ferry sails again after the storm"
+    assert texts(doc) == ["The Korsa ferry resumed sailing on Monday after the storm."]
+
+
+@pytest.mark.parametrize("title", [
+    "FEATURE: Two storms in a month put the Korsa ferry on trial",
+    "THE BIG READ: Can the Korsa ferry survive another winter?",
+    "Floods hit Velmar - dozens dead"])
+def test_clean_a_labelled_or_question_headline_is_the_title(title: str) -> None:
+    doc = run(f"{title}\n\nBy Ana Vell\n\nThe Korsa ferry resumed sailing on Monday.\n")
+    assert doc.title is not None and doc.title.text == title
+
+
+def test_clean_json_fields_named_in_other_languages() -> None:
+    given = {"title": "Wielrenner voorlopig geschorst", "published": "22-09-2026 14:05"}
+    doc = run("De Korsaanse wielrenner is voorlopig geschorst.", given=given, fmt="json")
+    assert doc.title is not None and doc.published == dt.date(2026, 9, 22)

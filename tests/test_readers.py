@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from storyline.ingest.readers import ReadOptions, read
 from storyline.model import Document, Rejection
 
@@ -532,3 +534,23 @@ def test_read_json_fields_named_in_other_languages_and_styles(tmp_path: Path) ->
     assert second.given == {"title": "Ferry sails again",
                             "published": "2026-03-18T11:05:00+01:00"}
     assert first.extra == second.extra == {}
+
+
+@pytest.mark.parametrize(("record", "title"), [
+    ({"kop": "Wielrenner geschorst", "tekst": "De wielrenner is geschorst.",
+      "gepubliceerd": "22-09-2026 14:05"}, "Wielrenner geschorst"),
+    ({"otsikko": "Linja-auto törmäsi", "teksti": "Linja-auto törmäsi rekkaan.",
+      "julkaistu": "2026-10-20 08:51"}, "Linja-auto törmäsi"),
+    ({"garchig": "Уурхайд дэлбэрэлт", "aguulga": "Уурхайд дэлбэрэлт болов.",
+      "ognoo": "2026-11-03"}, "Уурхайд дэлбэрэлт"),
+    ({"제목": "땅꺼짐 사고", "본문": "강동구에서 땅꺼짐 사고가 났다.",
+      "regDate": "2026-05-12 16:48"}, "땅꺼짐 사고"),
+])
+def test_read_json_fields_named_in_other_languages(tmp_path: Path, record: dict[str, str],
+                                                   title: str) -> None:
+    path = _write(tmp_path / "item.json", json.dumps(record, ensure_ascii=False))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document), doc
+    assert doc.given["title"] == title and doc.given.get("published")
+    body = [v for k, v in record.items() if k in ("tekst", "teksti", "aguulga", "본문")]
+    assert doc.raw == body[0]

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from storyline.actors.names import skeleton
 from storyline.ingest.run import ingest
 from storyline.store import Store
 from storyline.stories import StoryBuilder
 from storyline.stories.rules import story_rules
-from storyline.stories.signature import name_shaped
+from storyline.stories.signature import name_shaped, run_keys
 from storyline.stories.spelling import english, lead_spellings, respell
 
 ENGLISH_FIRST = """Flash flood cuts off Ghadames as wadi bursts its banks
@@ -148,3 +149,81 @@ def test_a_case_ending_of_a_few_consonants_is_respelled_to_the_longest_name() ->
     ("ჭიათურა", True), ("غدامس", True), ("2026", False), ("", False)])
 def test_words_of_scripts_with_no_capitals_may_be_names(word: str, shaped: bool) -> None:
     assert name_shaped(word) is shaped
+
+
+def test_runs_of_unspaced_scripts_give_their_numbers_latin_words_and_runs() -> None:
+    scripts = story_rules().unspaced_scripts.pattern
+    assert run_keys("致7死26伤", scripts) == [
+        ("%致", True), ("7", False), ("%死", True), ("26", False), ("%伤", True)]
+    assert run_keys("LNG선", scripts) == [("LNG", True), ("%선", True)]
+
+
+def test_a_run_is_read_for_names_that_it_spells_letter_for_letter() -> None:
+    # "烽火" is Fenghuo in pinyin, "해문" Haemun in Korean romanization; "东方"
+    # (dongfang) has the skeleton of "Dingfeng" but not its letters: no name
+    skeletons = {skeleton(n): n for n in ("Fenghuo", "Haemun", "Dingfeng")}
+    assert skeleton("东方") == skeleton("Dingfeng")
+    spellings, _ = _known(skeletons)
+    out = respell({"%烽火机器人上市": 2, "^%烽火机器人": 1, "!%烽火机器人": 1,
+                   "%해문중공업": 1, "%东方": 1, "38": 1}, spellings, 3, runs=(2, 4))
+    assert out == {"Fenghuo": 2, "^Fenghuo": 1, "!Fenghuo": 1, "Haemun": 1, "38": 1}
+    assert not any(k.lstrip("^!").startswith("%") for k in out)  # runs are never keys
+
+
+LANSHAN_EN = [
+    """Lanshan Robotics soars on its first day in Hong Kong
+
+By Mei Caldwell
+
+Shares of Lanshan Robotics, the Shenzhen maker of inspection drones, jumped 38 per cent
+on their first day of trading in Hong Kong on Wednesday, valuing the company at about
+62 billion Hong Kong dollars. Lanshan sold 210 million shares at 32 dollars each.
+""",
+    """Lanshan listing lifts Hong Kong's new-issue market
+
+Lanshan Robotics closed 38 per cent above its offer price of 32 dollars on its debut,
+the third-largest listing in Hong Kong this year. The Shenzhen company plans to spend
+the money on long-range drones, its chairman said.
+""",
+]
+LANSHAN_ZH = """岚山机器人港股上市首日大涨38%
+
+深圳无人机制造商岚山机器人周三在香港挂牌上市，较发行价32港元上涨38%，市值约620亿港元。
+岚山此次发售约2.1亿股。
+"""
+
+
+def test_a_chinese_report_joins_the_english_reports_of_its_story_by_their_names(
+        tmp_path: Path) -> None:
+    paths = []
+    for i, text in enumerate([*LANSHAN_EN, LANSHAN_ZH]):
+        path = tmp_path / f"r{i}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(str(path))
+    with Store(tmp_path / "kb.db") as store:
+        ingest(paths, store)
+        ids = {r["language"] or "": r["id"] for r in store.iter_documents()}
+        assert ids.keys() == {"en", "zh"}
+        placed, _ = StoryBuilder(store).signature(ids["zh"]) or ({}, None)
+        assert {"lanshan", "^lanshan", "!lanshan", "38", "32"} <= set(placed)
+        assert not any("%" in k for k in placed)  # runs are read, never kept as keys
+        story = store.stories.story_of(ids["zh"])
+        assert story is not None
+        assert {store.stories.story_of(d) for d in store.stories.members(story)} == {story}
+        assert len(store.stories.members(story)) == 3
+
+
+def test_a_report_in_another_language_is_compared_by_names_and_numbers_alone() -> None:
+    from storyline.stories.cluster import OTHER_LANGUAGE, Channels, both_ways, vectorize
+    story = vectorize({"lanshan": 2, "share": 3, "drone": 2, "38": 1, "^lanshan": 1,
+                       "^share": 1, "!lanshan": 1}, 10, {})
+    keys = {"lanshan": 3, "^lanshan": 1, "!lanshan": 1, "38": 1}
+    plain = vectorize(keys, 10, {})
+    flagged = vectorize({**keys, OTHER_LANGUAGE: 1}, 10, {})
+    before, _ = both_ways(Channels.of(plain), plain, Channels.of(story), story)
+    after, back = both_ways(Channels.of(flagged), flagged, Channels.of(story), story)
+    # the story's English words ("share", "drone") no longer dilute the match
+    assert before["words"] < 0.7 and after["words"] == pytest.approx(1.0)
+    assert before["lead"] < after["lead"] == pytest.approx(1.0)
+    assert after["numbers"] == before["numbers"]  # numbers count whole, as before
+    assert back == both_ways(Channels.of(story), story, Channels.of(plain), plain)[0]

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from storyline.actors.names import country_of, is_acronym_of, name_key, names_match, org_key
+from storyline.actors.names import (
+    country_of,
+    is_acronym_of,
+    name_key,
+    names_match,
+    org_key,
+    shapes_agree,
+)
 from storyline.model import Document, Entity, Mention
 from storyline.nlp.roles import role_rules, title_group
 
@@ -38,7 +45,8 @@ def group_mentions(doc: Document) -> Document:
     persons = _group_persons(doc)
     _group_by_key(doc, "organization", _org_key_of)
     _link_acronyms(doc)
-    _group_by_key(doc, "place", lambda m: "|".join(name_key(m.text)) or m.text.lower())
+    _group_by_key(doc, "place", lambda m: "|".join(name_key(m.text)) or m.text.lower(),
+                  shapes_agree)
     _group_by_key(doc, "group", lambda m: country_of(m.text) or m.text.lower())
     _group_by_key(doc, "platform", lambda m: m.text)
     _attach_titles(doc, persons)
@@ -134,14 +142,22 @@ def _org_key_of(m: Mention) -> str:
     return org_key(m.text)
 
 
-def _group_by_key(doc: Document, kind: str, key_of: Callable[[Mention], str]) -> None:
+def _group_by_key(doc: Document, kind: str, key_of: Callable[[Mention], str],
+                  agree: Callable[[str, str], bool] | None = None) -> None:
+    """Join the mentions of `kind` by their key; with `agree`, a mention whose key is
+    taken joins only if `agree(its text, the first name filed under it)`, and files its
+    key again under its own name otherwise."""
     by_key: dict[str, int] = {}
+    firsts: dict[str, str] = {}
     for i, m in enumerate(doc.mentions):
         if m.kind != kind or m.entity is not None:
             continue
         if kind == "organization" and m.long_form is not None:
             continue  # acronyms join their long forms below
         key = key_of(m)
+        if agree is not None and key in firsts and not agree(m.text, firsts[key]):
+            key = f"{key}|{m.text.casefold()}"
+        firsts.setdefault(key, m.text)
         if key not in by_key and kind == "organization":
             core = key.split("|", 1)[-1]
             same_core = [k for k in by_key if k.split("|", 1)[-1] == core]

@@ -82,6 +82,9 @@ class NameRules:
     display_ya: tuple[str, str]
     display_vowels: str
     display_article: str
+    foreign_min_skeleton: int
+    foreign_min_stem: int
+    foreign_suffix: int
     data: Mapping[str, Any]
 
 
@@ -148,6 +151,9 @@ def name_rules() -> NameRules:
         display_ya=(display["ya"][0], display["ya"][1]),
         display_vowels=display["vowel_letters"],
         display_article=display["article"],
+        foreign_min_skeleton=int(data["foreign_places"]["min_skeleton"]),
+        foreign_min_stem=int(data["foreign_places"]["min_stem"]),
+        foreign_suffix=int(data["foreign_places"]["suffix"]),
         data=data,
     )
 
@@ -226,6 +232,40 @@ def skeleton(token: str) -> str:
     parts = _latin_parts(_latin_ascii(token))
     return _COLLAPSE.sub(r"\1", "".join(
         _latin_word(heads.get(p.replace(_MARKER, ""), p)) for p in parts))
+
+
+def vowel_shape(word: str) -> str:
+    """A word's skeleton with each run of vowels kept as one "V": "Almaty" VlmVtV. Two
+    words of one skeleton but other syllables ("Әлеуметтік" VlVmVtVk) differ here."""
+    vowels = name_rules().vowels
+    letters = "".join(ch for ch in anyascii(word).lower() if ch.isalpha())
+    parts = [("V" if ch in vowels else "") for ch in letters]
+    out: list[str] = []
+    run = ""
+    for ch, vowel in zip(letters, parts, strict=True):
+        if vowel:
+            if run:
+                out.append(skeleton(run))
+                run = ""
+            out.append("V")
+        else:
+            run += ch
+    if run:
+        out.append(skeleton(run))
+    return re.sub("V+", "V", "".join(out))
+
+
+def shapes_agree(name: str, other: str, *, ending: bool = False) -> bool:
+    """Whether two place names of one skeleton are one name by syllables too: their
+    vowel shapes agree but for a final vowel ("Vinnytsia", "Виннице"), where "Zambia"
+    and "Zimbabwe", "South Africa" and "West Africa" do not. With `ending`, `name` may
+    add an ending to `other` ("Алматыдан" is "Almaty" with one; "Әлеуметтік" is not).
+    Arabic script writes few vowels: the skeleton alone decides there."""
+    if is_arabic(name) or is_arabic(other):
+        return True
+    shape = vowel_shape(name).removesuffix("V")
+    known = vowel_shape(other).removesuffix("V")
+    return shape == known or (ending and shape.startswith(known))
 
 
 # ------------------------------------------------------------------------ person names

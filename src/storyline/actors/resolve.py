@@ -14,7 +14,10 @@ in this order (the first that decides wins, and the reason is kept on every ment
    al-Hakims are never merged on a surname;
 4. a title alone ("the Syrian president") links to the only actor the store knows with
    that title and country;
-5. otherwise a new actor, named by the fullest name (romanized for Arabic script).
+5. a one-word name in a paragraph of another language than the parse model's links to
+   the one place the store knows by its skeleton, a case ending allowed ("w
+   Pruszkowie" -> Pruszkow, whatever kind the model gave it);
+6. otherwise a new actor, named by the fullest name (romanized for Arabic script).
 """
 
 from __future__ import annotations
@@ -31,7 +34,15 @@ from storyline.actors.local import (
     surname_spelling,
     title_of,
 )
-from storyline.actors.names import acronym_of, display_name, name_key, names_match, org_key
+from storyline.actors.names import (
+    acronym_of,
+    display_name,
+    name_key,
+    name_rules,
+    names_match,
+    org_key,
+    shapes_agree,
+)
 from storyline.model import Document, Entity
 from storyline.store.actors import ActorTable, script_of
 
@@ -65,6 +76,24 @@ def entity_keys(kind: str, name: str) -> set[str]:
     if kind == "place":
         return {"place:" + " ".join(name_key(name))}
     return {f"{kind}:{name.casefold()}"}
+
+
+def _foreign(doc: Document, entity: Entity) -> bool:
+    """Whether every mention of `entity` is in a paragraph of a known language other
+    than English (the parse model's, whose entity kinds are guesses there)."""
+    for i in entity.mentions:
+        m = doc.mentions[i]
+        para = doc.paragraphs[m.paragraph] if 0 <= m.paragraph < len(doc.paragraphs) else None
+        language = (para.language if para is not None else None) or doc.language
+        if not language or language.split("-")[0].lower() == "en":
+            return False
+    return True
+
+
+def _shape_fits(name: str, names: list[str], *, ending: bool = False) -> bool:
+    """Whether the place `name` agrees by syllables with one of a place's `names`
+    (`shapes_agree`)."""
+    return any(shapes_agree(name, other, ending=ending) for other in names)
 
 
 class Resolver:
@@ -164,15 +193,51 @@ class Resolver:
             if actor is not None or how or any(is_full_name(doc.mentions[i])
                                                for i in entity.mentions):
                 return actor, how
-            return self._other_kind(texts, entity.kind)
+            return self._elsewhere(doc, entity, texts)
         for text in texts:
             for key in sorted(entity_keys(entity.kind, text)):
                 if key.startswith("acronym:") and not text.isupper():
                     continue  # a long name never links through its initials alone
                 candidates = self.table.by_key(entity.kind, key)
+                if entity.kind == "place":
+                    candidates = [a for a in candidates
+                                  if _shape_fits(text, self.table.alias_names(a))]
                 if len(candidates) == 1:
                     return candidates[0], {"status": "linked", "evidence": f"key {key}"}
-        return self._other_kind(texts, entity.kind)
+        return self._elsewhere(doc, entity, texts)
+
+    def _elsewhere(self, doc: Document, entity: Entity, texts: list[str]
+                   ) -> tuple[str | None, dict[str, Any]]:
+        """Nothing of the entity's own kind: the same name as another kind's actor, or
+        an other-language word for a known place."""
+        found = self._other_kind(texts, entity.kind)
+        return found if found[0] is not None else self._foreign_place(doc, entity, texts)
+
+    def _foreign_place(self, doc: Document, entity: Entity, texts: list[str]
+                       ) -> tuple[str | None, dict[str, Any]]:
+        """A one-word name read in paragraphs of another language only: the one place
+        the store files under its skeleton, or under the skeleton less a case ending of
+        up to `foreign_places.suffix` consonants."""
+        if not _foreign(doc, entity):
+            return None, {}
+        rules = name_rules()
+        for text in texts:
+            key = name_key(text)
+            if len(key) != 1:
+                continue
+            for cut in range(rules.foreign_suffix + 1):
+                stem = key[0][:len(key[0]) - cut]
+                if len(stem.strip("'")) < (rules.foreign_min_stem if cut
+                                           else rules.foreign_min_skeleton):
+                    break
+                places = self.table.by_key("place", "place:" + stem)
+                if len(places) == 1 and _shape_fits(text, self.table.alias_names(places[0]),
+                                                     ending=True):
+                    ending = f", less a case ending of {cut}" if cut else ""
+                    return places[0], {"status": "linked", "evidence": (
+                        f"place key {stem}{ending}: {text!r} in another language; "
+                        f"the model said {entity.kind}")}
+        return None, {}
 
     def _other_kind(self, texts: list[str], kind: str) -> tuple[str | None, dict[str, Any]]:
         """The model gave this name another kind than the store knows it by ("Jordan"

@@ -56,6 +56,7 @@ class CleaningRules:
     named_date: re.Pattern[str]
     english_month_names: dict[str, int]
     day_month: re.Pattern[str]
+    numeric_day_month: re.Pattern[str]
     date_line_noise: list[re.Pattern[str]]
     explicit_date: re.Pattern[str]
     outlet_prefix: re.Pattern[str]
@@ -127,6 +128,7 @@ def cleaning_rules() -> CleaningRules:
         english_month_names={str(k).lower(): int(v)
                              for k, v in data["english_month_names"].items()},
         day_month=_day_month({**data["month_names"], **data["english_month_names"]}),
+        numeric_day_month=_compile(data["numeric_day_month"])[0],
         date_line_noise=_compile(data["date_line_noise"]),
         explicit_date=_compile(data["explicit_date"], 0)[0],
         outlet_prefix=_compile(data["outlet_prefix"], 0)[0],

@@ -287,7 +287,11 @@ _ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667
 
 def day_month(text: str, rules: CleaningRules) -> tuple[int, int, str] | None:
     """The first day and month of a line that gives no year ("21 June", "March 26", "18
-    ga Yuni"): (start, end, "--MM-DD")."""
+    ga Yuni", "4月27日"): (start, end, "--MM-DD")."""
+    for m in rules.numeric_day_month.finditer(text):
+        number, day = int(m.group("month")), int(m.group("day") or m.group("mn_day") or 0)
+        if 1 <= number <= 12 and 1 <= day <= _DAYS_IN[number - 1]:
+            return m.start(), m.end(), f"--{number:02d}-{day:02d}"
     for m in rules.day_month.finditer(text):
         first = "first_" if m.group("first_month") else ""
         name = m.group(first + "month").lower()
@@ -367,9 +371,17 @@ def _label_line(text: str, rules: CleaningRules) -> bool:
         return all(1 <= len(s.split()) <= most
                    for s in (segments if len(segments) > 1 else dashed))
     words = text.split()
+    if len(dashed) == 2:  # "Abendbrücke – Panorama", not "Floods hit Lagos - dozens dead"
+        return len(words) - 1 <= most + 1 and _capitalised(words) and all(
+            s.strip() for s in dashed)
     cased = [c for c in text if c.isalpha() and c.lower() != c.upper()]
-    return 1 <= len(words) <= most and (len(words) == 1 or (bool(cased) and all(
-        c.isupper() for c in cased)))
+    return 1 <= len(words) <= most and (len(words) == 1 or _capitalised(words) or (
+        bool(cased) and all(c.isupper() for c in cased)))
+
+
+def _capitalised(words: list[str]) -> bool:
+    """Every word begins with a capital ("The Harbour Examiner")."""
+    return all(w[:1].isupper() for w in words if w not in "-–—")
 
 
 def _first_line_title(doc: Document, lines: list[Line], rules: CleaningRules) -> None:
@@ -388,12 +400,19 @@ def _title_line(doc: Document, lines: list[Line], rules: CleaningRules) -> bool:
     """Take the first line for the title if it reads as one; say whether it did."""
     first = lines[0]
     text = first.piece.text
-    if first.kind not in ("body", "heading") or ends_sentence(text):
+    followed_by_gap = len(lines) > 1 and lines[1].gap
+    # a question is a headline's when a line of its own ("... can Hong Kong inspect its
+    # way out?")
+    question = followed_by_gap and text.rstrip().rstrip(_CLOSERS).endswith(("?", "？"))
+    if first.kind not in ("body", "heading") or (ends_sentence(text) and not question):
         return False
     if rules.outlet_prefix.match(text) or any(
-            (m := p.match(text)) and not text[m.end():].isupper() for p in rules.dateline):
-        return False  # a dateline opens a report; "UKRAINE: TOLL REACHES NINE" is a title
-    followed_by_gap = len(lines) > 1 and lines[1].gap
+            (m := p.match(text)) and not text[m.end():].isupper()
+            and not (followed_by_gap and m.group(0).rstrip().endswith(":"))
+            for p in rules.dateline):
+        # a dateline opens a report; "UKRAINE: TOLL REACHES NINE" and a line of its own
+        # after a label and a colon ("FEATURE: Two crashes in three weeks") are titles
+        return False
     if first.kind == "heading" or (followed_by_gap and len(text.split()) <= 25):
         doc.title = Passage.from_piece("title", first.piece, "text:first-line")
         first.kind = "drop"

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from storyline.model import Document
 from storyline.store import Store
-from storyline.stories.cluster import Assignment, Entities, Seen, StoryClusterer, Vector
+from storyline.stories.cluster import (
+    OTHER_LANGUAGE,
+    Assignment,
+    Entities,
+    Seen,
+    StoryClusterer,
+    Vector,
+)
 from storyline.stories.days import is_day, middle, nearest_year
 from storyline.stories.merge import EventMerger, ReportCache
 from storyline.stories.rules import StoryRules, story_rules
@@ -89,12 +96,16 @@ class StoryBuilder:
 
     def _spelled(self, terms: dict[str, int], language: str | None) -> dict[str, int]:
         """A report's keys as it is placed: in another language than English, its names
-        spelled as the English reports' leads spell them."""
+        spelled as the English reports' leads spell them, and flagged (`OTHER_LANGUAGE`)
+        to be compared with stories by names and numbers alone."""
         least = self.rules.respell_min_skeleton
-        if least <= 0 or english(language):
+        if english(language):
             return terms
-        return respell(terms, self.store.stories.spellings, least,
-                       self.rules.respell_suffix)
+        spelled = terms if least <= 0 else respell(
+            terms, self.store.stories.spellings, least, self.rules.respell_suffix,
+            (self.rules.run_min_letters, self.rules.run_max_letters))
+        return {**spelled, OTHER_LANGUAGE: 1} if self.rules.other_language_by_names \
+            else spelled
 
     def signature(self, doc_id: str) -> tuple[dict[str, int], str | None] | None:
         """A stored report's keys as it is placed (`_spelled`) and its date."""

@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
-from storyline.stories.signature import LEAD, NAME, YEAR
+from storyline.stories.signature import LEAD, NAME, RUN, YEAR
 from storyline.stories.split import agglomerate, apart_in_bursts, mean_within, parts
 
 Vector = dict[str, float]
@@ -49,9 +49,9 @@ Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the docu
 # frequencies after the batch was placed), date.
 Seen = tuple[str, Vector, str | None]
 
-__all__ = ["CHANNELS", "FEATURES", "Assignment", "Channels", "Placement", "Scored", "Seen",
-           "StoryClusterer", "both_ways", "channel_of", "features", "keys_of", "probability",
-           "story_channels", "story_id", "time_penalty", "vectorize"]
+__all__ = ["CHANNELS", "FEATURES", "OTHER_LANGUAGE", "Assignment", "Channels", "Placement",
+           "Scored", "Seen", "StoryClusterer", "both_ways", "channel_of", "features", "keys_of",
+           "probability", "story_channels", "story_id", "time_penalty", "vectorize"]
 
 
 @dataclass
@@ -95,6 +95,14 @@ def actor_key(actor: str, kind: str) -> str:
     return f"@{kind}:{actor}"
 
 
+#: Prefix of a flag: a key that says something of the report and is compared with
+#: nothing (`OTHER_LANGUAGE`).
+FLAG = "#"
+#: The flag of a report in another language than English: it can name its story's names
+#: and numbers, never its English words, so it is compared with a story by those alone.
+OTHER_LANGUAGE = FLAG + "other-language"
+
+
 @lru_cache(maxsize=1 << 18)
 def channel_of(key: str) -> str:
     """The channel of a key: an actor's kind, lead, years, numbers or words (kept for
@@ -108,6 +116,8 @@ def channel_of(key: str) -> str:
         return "lead_names"
     if key.startswith(YEAR):
         return "years"
+    if key.startswith(FLAG):
+        return "flags"
     if any(ch.isdigit() for ch in key):
         return "numbers"
     return "words"
@@ -146,6 +156,8 @@ def keys_of(terms: dict[str, int], entities: Entities) -> dict[str, int]:
     counts."""
     keys: dict[str, int] = {}
     for term, n in terms.items():
+        if RUN in term[:2]:
+            continue  # a run of unspaced letters is read for names, never a key itself
         key = comparable(term)
         keys[key] = keys.get(key, 0) + n
     keys.update({actor_key(a, kind): n for a, (kind, n) in entities.items()})
@@ -181,6 +193,10 @@ class Channels:
     # (a word, a lead word, a lead name).
     lead_names: tuple[tuple[float, str, str, str], ...] = ()
     norms: dict[str, float] = field(default_factory=dict)  # length of each channel
+    # length of the words and lead channels counting only names and numbers: what a
+    # report in another language can share with them
+    name_norms: dict[str, float] = field(default_factory=dict)
+    other_language: bool = False
 
     @classmethod
     def of(cls, vec: Vector) -> Channels:
@@ -194,7 +210,14 @@ class Channels:
                      if any(ch.isdigit() for ch in k))
         names = tuple((w, k[len(NAME):], LEAD + k[len(NAME):], k)
                       for k, w in keys.get("lead_names", {}).items())
-        return cls(keys, lead, names, {c: math.sqrt(x) for c, x in squares.items()})
+        named = {word for _, word, _, _ in names}
+        name_norms = {}
+        for c, strip in (("words", ""), ("lead", LEAD)):
+            name_norms[c] = math.sqrt(math.fsum(
+                w * w for k, w in keys.get(c, {}).items()
+                if k[len(strip):] in named or any(ch.isdigit() for ch in k)))
+        return cls(keys, lead, names, {c: math.sqrt(x) for c, x in squares.items()},
+                   name_norms, OTHER_LANGUAGE in vec)
 
 
 def story_channels(story: StoryState) -> Channels:
@@ -221,6 +244,8 @@ def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, 
               ) -> dict[str, float]:
     out = {}
     norms = story.norms
+    if doc.other_language:  # only what it can share counts (`Channels.name_norms`)
+        norms = {**norms, **{c: n for c, n in story.name_norms.items() if n}}
     for c in CHANNELS:
         norm = norms.get(c)
         out[c] = dots.get(c, 0.0) / norm if norm else 0.0

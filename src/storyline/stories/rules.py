@@ -40,6 +40,10 @@ class StoryRules:
     foreign_names_only: bool
     respell_min_skeleton: int
     respell_suffix: int
+    other_language_by_names: bool
+    unspaced_scripts: re.Pattern[str]
+    run_min_letters: int
+    run_max_letters: int
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
@@ -139,6 +143,10 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         foreign_names_only=bool(_need(c, "foreign_names_only", "clustering")),
         respell_min_skeleton=int(_need(c, "respell_min_skeleton", "clustering")),
         respell_suffix=int(_need(c, "respell_suffix", "clustering")),
+        other_language_by_names=bool(_need(c, "other_language_by_names", "clustering")),
+        unspaced_scripts=re.compile(str(_need(c, "unspaced_scripts", "clustering"))),
+        run_min_letters=int(_need(c, "run_min_letters", "clustering")),
+        run_max_letters=int(_need(c, "run_max_letters", "clustering")),
         lead_sentences=int(_need(c, "lead_sentences", "clustering")),
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),

@@ -32,6 +32,9 @@ YEAR = "~"
 #: report's lead names who or what it is about, and a story that never names them is
 #: likely another story of the same kind.
 NAME = "!"
+#: Prefix of a run of letters of a script written without spaces ("烽火机器人港交所上市"):
+#: never a key itself; read for names as the report is placed (`storyline.stories.spelling`).
+RUN = "%"
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
@@ -80,6 +83,27 @@ def name_shaped(word: str) -> bool:
         first.lower() == first.upper() or "\u10d0" <= first <= "\u10ff"))
 
 
+@cache
+def _run_pieces(scripts: str) -> re.Pattern[str]:
+    letters = rf"(?:(?!{scripts})[^\W\d_])+"
+    return re.compile(rf"(?P<number>\d+(?:[.,]\d+)*)|(?P<run>{scripts}+)|(?P<word>{letters})")
+
+
+def run_keys(word: str, scripts: str) -> list[tuple[str, bool]]:
+    """The keys of a word holding letters of a script written without spaces, each with
+    whether it may be a name: its numbers ("7死26伤": 7, 26), its Latin words ("LNG선":
+    LNG, a name when capitalised) and its runs of that script (`RUN` keys)."""
+    out = []
+    for m in _run_pieces(scripts).finditer(word):
+        if m.group("number"):
+            out.append((m.group(), False))
+        elif m.group("run"):
+            out.append((RUN + m.group(), True))
+        elif name_shaped(m.group()):
+            out.append((m.group(), True))
+    return out
+
+
 def english(language: str | None) -> bool:
     """Whether a paragraph's language is the parse model's (unknown counts as English)."""
     return not language or language.split("-")[0].lower() == "en"
@@ -103,6 +127,7 @@ def sign_document(doc: Document) -> Document:
             and lower not in calendar_words()
 
     language = {p.start: p.language or doc.language for p in doc.paragraphs}
+    unspaced = rules.unspaced_scripts
     parsed = set()
     for base, sdoc in doc.analyses:
         parsed.add(base)
@@ -122,6 +147,15 @@ def sign_document(doc: Document) -> Document:
         for i, (skip, pos, lemma, lower) in enumerate(zip(
                 cols.stop_or_punct, cols.pos, cols.lemmas, cols.lowers, strict=True)):
             lemma = lemma.strip()
+            if foreign and unspaced.search(lower):  # "烽火机器人16日在香港联交所主板挂牌上市"
+                lemma_of.setdefault(lower, None)
+                for piece, named in run_keys(sdoc[i].text, unspaced.pattern):
+                    terms[piece] += 1
+                    if i < lead_end:
+                        terms[LEAD + piece] += 1
+                        if named:
+                            terms[NAME + piece] += 1
+                continue
             if (skip or pos not in rules.parts_of_speech or len(lemma) < rules.min_length
                     or not any(ch.isalnum() for ch in lemma) or lower in stops
                     or lemma in stops):
@@ -149,16 +183,26 @@ def sign_document(doc: Document) -> Document:
         stops = stop_words(para.language or doc.language)
         words = [w for w in _WORD.findall(doc.text[para.start:para.end].lower())
                  if len(w) >= rules.min_length and w not in stops and w not in STOP_WORDS]
+        keys = [k for w in words for k in (
+            [k for k, _ in run_keys(w, unspaced.pattern)] if unspaced.search(w) else [w])]
         for w in words:
-            terms[w] += 1
             lemma_of.setdefault(w, w)
-        if lead_left > 0 and words:
+        for k in keys:
+            terms[k] += 1
+        if lead_left > 0 and keys:
             lead_left -= 1
-            for w in words:
-                terms[LEAD + w] += 1
+            for k in keys:
+                terms[LEAD + k] += 1
     title_stops = stop_words(doc.language)
     foreign_title = rules.foreign_names_only and not english(doc.language)
     for word, written in zip(title, title_as_written, strict=True):
+        if foreign_title and unspaced.search(word):
+            for piece, named in run_keys(written, unspaced.pattern):
+                terms[piece] += 1
+                terms[LEAD + piece] += 1
+                if named:
+                    terms[NAME + piece] += 1
+            continue
         key = lemma_of[word] if word in lemma_of else (
             None if word in STOP_WORDS or word in title_stops or len(word) < rules.min_length
             or (foreign_title and not (written[:1].isupper()

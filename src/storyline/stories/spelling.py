@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from anyascii import anyascii
+
 from storyline.actors.names import skeleton
-from storyline.stories.signature import LEAD, NAME, english
+from storyline.stories.signature import LEAD, NAME, RUN, english
 
 __all__ = ["english", "lead_spellings", "respell"]
 
@@ -42,24 +44,71 @@ def lead_spellings(terms: dict[str, int], min_skeleton: int) -> list[tuple[str, 
     return out
 
 
+def _stretches(run: str, shortest: int, longest: int) -> list[tuple[int, int, str]]:
+    """(start, end, skeleton) of each stretch of a run of unspaced letters long enough
+    to be a name, romanized (`anyascii`: Chinese as pinyin, Korean as its Revised
+    Romanization)."""
+    out = []
+    for start in range(len(run)):
+        for end in range(start + shortest, min(len(run), start + longest) + 1):
+            found = skeleton(anyascii(run[start:end]))
+            if found:
+                out.append((start, end, found))
+    return out
+
+
+def _letters(text: str) -> str:
+    """The Latin letters of a text, romanized and in lower case."""
+    return "".join(ch for ch in anyascii(text).lower() if ch.isalpha())
+
+
+def _run_names(run: str, known: dict[str, str], min_skeleton: int, shortest: int,
+               longest: int) -> list[str]:
+    """The names found in a run, left to right, the longest at each place, not
+    overlapping. A stretch is a name only if it romanizes to the name's very letters
+    ("千岚" to "qianlan" for "Qianlan"): two Chinese syllables share a skeleton with too
+    many names ("东", "dong", has the skeleton of "Tung")."""
+    names: list[str] = []
+    at = 0
+    hits = [(s, e, known[k]) for s, e, k in _stretches(run, shortest, longest)
+            if k in known and len(k.strip("'")) >= min_skeleton
+            and _letters(run[s:e]) == _letters(known[k])]
+    for start, end, name in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
+        if start >= at:
+            names.append(name)
+            at = end
+    return names
+
+
 def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
-            suffix: int = 0) -> dict[str, int]:
+            suffix: int = 0, runs: tuple[int, int] = (2, 4)) -> dict[str, int]:
     """A report's keys with each word whose skeleton an English report's lead name has
     written as that name (its prefix kept: `^زوارة` becomes `^Zuwara`); with `suffix`,
     also a word whose skeleton is such a name's and up to that many consonants more, an
     ending of its language's grammar ("Нарынской", "Вінницькій" as "Naryn",
-    "Vinnytsia"); the longest such name wins. Counts of keys that fall together add
-    up."""
+    "Vinnytsia"); the longest such name wins. A run of a script written without spaces
+    (a `%` key) gives the names its stretches of `runs` letters spell, and nothing else.
+    Counts of keys that fall together add up."""
     split: list[tuple[str, str, int, str | None]] = []
+    stretches: set[str] = set()
     for key, n in terms.items():
         prefix = key[0] if key[:1] in (LEAD, NAME) else ""
         word = key[len(prefix):]
+        if word.startswith(RUN):
+            stretches.update(k for *_, k in _stretches(word[len(RUN):], *runs))
+            split.append((prefix, word, n, None))
+            continue
         split.append((prefix, word, n, _skeleton(word, min_skeleton)))
     asked = {s[:len(s) - cut] for *_, s in split if s is not None for cut in range(suffix + 1)
              if len(s.strip("'")) - cut >= min_skeleton}
+    asked |= {k for k in stretches if len(k.strip("'")) >= min_skeleton}
     known = spellings(asked)
     out: dict[str, int] = {}
     for prefix, word, n, found in split:
+        if word.startswith(RUN):
+            for name in _run_names(word[len(RUN):], known, min_skeleton, *runs):
+                out[prefix + name] = out.get(prefix + name, 0) + n
+            continue
         spelled = word
         if found is not None:
             for cut in range(suffix + 1):
