@@ -214,9 +214,16 @@ def test_a_chinese_report_joins_the_english_reports_of_its_story_by_their_names(
 
 
 def test_a_report_in_another_language_is_compared_by_names_and_numbers_alone() -> None:
-    from storyline.stories.cluster import OTHER_LANGUAGE, Channels, both_ways, vectorize
-    story = vectorize({"lanshan": 2, "share": 3, "drone": 2, "38": 1, "^lanshan": 1,
-                       "^share": 1, "!lanshan": 1}, 10, {})
+    from storyline.stories.cluster import (
+        ENGLISH,
+        OTHER_LANGUAGE,
+        Channels,
+        both_ways,
+        vectorize,
+    )
+    story_keys = {"lanshan": 2, "share": 3, "drone": 2, "38": 1, "^lanshan": 1, "^share": 1,
+                  "!lanshan": 1}
+    story = vectorize({**story_keys, ENGLISH: 1}, 10, {})
     keys = {"lanshan": 3, "^lanshan": 1, "!lanshan": 1, "38": 1}
     plain = vectorize(keys, 10, {})
     flagged = vectorize({**keys, OTHER_LANGUAGE: 1}, 10, {})
@@ -227,3 +234,7 @@ def test_a_report_in_another_language_is_compared_by_names_and_numbers_alone() -
     assert before["lead"] < after["lead"] == pytest.approx(1.0)
     assert after["numbers"] == before["numbers"]  # numbers count whole, as before
     assert back == both_ways(Channels.of(story), story, Channels.of(plain), plain)[0]
+    # a story of reports in other languages only is measured whole, as before
+    foreign = vectorize({**story_keys, OTHER_LANGUAGE: 1}, 10, {})
+    alone, _ = both_ways(Channels.of(flagged), flagged, Channels.of(foreign), foreign)
+    assert alone["words"] == pytest.approx(before["words"])

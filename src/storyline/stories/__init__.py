@@ -12,6 +12,7 @@ from __future__ import annotations
 from storyline.model import Document
 from storyline.store import Store
 from storyline.stories.cluster import (
+    ENGLISH,
     OTHER_LANGUAGE,
     Assignment,
     Entities,
@@ -100,7 +101,7 @@ class StoryBuilder:
         to be compared with stories by names and numbers alone."""
         least = self.rules.respell_min_skeleton
         if english(language):
-            return terms
+            return {**terms, ENGLISH: 1} if self.rules.other_language_by_names else terms
         spelled = terms if least <= 0 else respell(
             terms, self.store.stories.spellings, least, self.rules.respell_suffix,
             (self.rules.run_min_letters, self.rules.run_max_letters))

@@ -49,9 +49,10 @@ Entities = dict[str, tuple[str, int]]  # actor id -> (kind, mentions in the docu
 # frequencies after the batch was placed), date.
 Seen = tuple[str, Vector, str | None]
 
-__all__ = ["CHANNELS", "FEATURES", "OTHER_LANGUAGE", "Assignment", "Channels", "Placement",
-           "Scored", "Seen", "StoryClusterer", "both_ways", "channel_of", "features", "keys_of",
-           "probability", "story_channels", "story_id", "time_penalty", "vectorize"]
+__all__ = ["CHANNELS", "ENGLISH", "FEATURES", "OTHER_LANGUAGE", "Assignment", "Channels",
+           "Placement", "Scored", "Seen", "StoryClusterer", "both_ways", "channel_of",
+           "features", "keys_of", "probability", "story_channels", "story_id", "time_penalty",
+           "vectorize"]
 
 
 @dataclass
@@ -101,6 +102,8 @@ FLAG = "#"
 #: The flag of a report in another language than English: it can name its story's names
 #: and numbers, never its English words, so it is compared with a story by those alone.
 OTHER_LANGUAGE = FLAG + "other-language"
+#: The flag of a report in English: a story whose centroid holds it has English reports.
+ENGLISH = FLAG + "english"
 
 
 @lru_cache(maxsize=1 << 18)
@@ -197,6 +200,7 @@ class Channels:
     # report in another language can share with them
     name_norms: dict[str, float] = field(default_factory=dict)
     other_language: bool = False
+    english: bool = False
 
     @classmethod
     def of(cls, vec: Vector) -> Channels:
@@ -217,7 +221,7 @@ class Channels:
                 w * w for k, w in keys.get(c, {}).items()
                 if k[len(strip):] in named or any(ch.isdigit() for ch in k)))
         return cls(keys, lead, names, {c: math.sqrt(x) for c, x in squares.items()},
-                   name_norms, OTHER_LANGUAGE in vec)
+                   name_norms, OTHER_LANGUAGE in vec, ENGLISH in vec)
 
 
 def story_channels(story: StoryState) -> Channels:
@@ -244,7 +248,7 @@ def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, 
               ) -> dict[str, float]:
     out = {}
     norms = story.norms
-    if doc.other_language:  # only what it can share counts (`Channels.name_norms`)
+    if doc.other_language and story.english:  # only what it can share counts
         norms = {**norms, **{c: n for c, n in story.name_norms.items() if n}}
     for c in CHANNELS:
         norm = norms.get(c)
