@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import groupby
 from typing import Any, Literal, TypeAlias
 
 from anyascii import anyascii
@@ -238,21 +239,9 @@ def vowel_shape(word: str) -> str:
     """A word's skeleton with each run of vowels kept as one "V": "Almaty" VlmVtV. Two
     words of one skeleton but other syllables ("Әлеуметтік" VlVmVtVk) differ here."""
     vowels = name_rules().vowels
-    letters = "".join(ch for ch in anyascii(word).lower() if ch.isalpha())
-    parts = [("V" if ch in vowels else "") for ch in letters]
-    out: list[str] = []
-    run = ""
-    for ch, vowel in zip(letters, parts, strict=True):
-        if vowel:
-            if run:
-                out.append(skeleton(run))
-                run = ""
-            out.append("V")
-        else:
-            run += ch
-    if run:
-        out.append(skeleton(run))
-    return re.sub("V+", "V", "".join(out))
+    letters = (ch for ch in anyascii(word).lower() if ch.isalpha())
+    return "".join("V" if vowel else skeleton("".join(run))
+                   for vowel, run in groupby(letters, key=vowels.__contains__))
 
 
 def shapes_agree(name: str, other: str, *, ending: bool = False) -> bool:

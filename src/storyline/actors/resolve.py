@@ -43,6 +43,7 @@ from storyline.actors.names import (
     org_key,
     shapes_agree,
 )
+from storyline.clean.language import english
 from storyline.model import Document, Entity
 from storyline.store.actors import ActorTable, script_of
 
@@ -84,8 +85,7 @@ def _foreign(doc: Document, entity: Entity) -> bool:
     for i in entity.mentions:
         m = doc.mentions[i]
         para = doc.paragraphs[m.paragraph] if 0 <= m.paragraph < len(doc.paragraphs) else None
-        language = (para.language if para is not None else None) or doc.language
-        if not language or language.split("-")[0].lower() == "en":
+        if english((para.language if para is not None else None) or doc.language):
             return False
     return True
 

@@ -98,6 +98,11 @@ def _detect(text: str) -> tuple[str | None, str, int]:
     return str(language), direction, letters
 
 
+def english(language: str | None) -> bool:
+    """Whether a paragraph's language is the parse model's (unknown counts as English)."""
+    return not language or language.split("-")[0].lower() == "en"
+
+
 def identify_languages(doc: Document) -> Document:
     """Stage: language and direction of each paragraph; the document's main language."""
     letters: Counter[str] = Counter()

@@ -32,7 +32,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -196,11 +196,19 @@ class Channels:
     # (a word, a lead word, a lead name).
     lead_names: tuple[tuple[float, str, str, str], ...] = ()
     norms: dict[str, float] = field(default_factory=dict)  # length of each channel
-    # length of the words and lead channels counting only names and numbers: what a
-    # report in another language can share with them
-    name_norms: dict[str, float] = field(default_factory=dict)
     other_language: bool = False
     english: bool = False
+
+    @cached_property
+    def name_norms(self) -> dict[str, float]:
+        """Length of the words and lead channels counting only the lead's names and
+        numbers: what a report in another language can share with them (computed only
+        when such a report is compared)."""
+        named = {word for _, word, _, _ in self.lead_names}
+        return {c: math.sqrt(math.fsum(
+            w * w for k, w in self.keys.get(c, {}).items()
+            if k[len(strip):] in named or any(ch.isdigit() for ch in k)))
+            for c, strip in (("words", ""), ("lead", LEAD))}
 
     @classmethod
     def of(cls, vec: Vector) -> Channels:
@@ -214,14 +222,8 @@ class Channels:
                      if any(ch.isdigit() for ch in k))
         names = tuple((w, k[len(NAME):], LEAD + k[len(NAME):], k)
                       for k, w in keys.get("lead_names", {}).items())
-        named = {word for _, word, _, _ in names}
-        name_norms = {}
-        for c, strip in (("words", ""), ("lead", LEAD)):
-            name_norms[c] = math.sqrt(math.fsum(
-                w * w for k, w in keys.get(c, {}).items()
-                if k[len(strip):] in named or any(ch.isdigit() for ch in k)))
         return cls(keys, lead, names, {c: math.sqrt(x) for c, x in squares.items()},
-                   name_norms, OTHER_LANGUAGE in vec, ENGLISH in vec)
+                   OTHER_LANGUAGE in vec, ENGLISH in vec)
 
 
 def story_channels(story: StoryState) -> Channels:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from storyline.clean.language import english
 from storyline.clean.rules import cleaning_rules
 from storyline.model import Document
 from storyline.nlp.tokens import columns
@@ -83,6 +84,16 @@ def name_shaped(word: str) -> bool:
         first.lower() == first.upper() or "\u10d0" <= first <= "\u10ff"))
 
 
+def _count_run_keys(terms: Counter[str], word: str, scripts: str, lead: bool) -> None:
+    """Count the keys of a word of an unspaced script (`run_keys`), in the lead too."""
+    for piece, named in run_keys(word, scripts):
+        terms[piece] += 1
+        if lead:
+            terms[LEAD + piece] += 1
+            if named:
+                terms[NAME + piece] += 1
+
+
 @cache
 def _run_pieces(scripts: str) -> re.Pattern[str]:
     letters = rf"(?:(?!{scripts})[^\W\d_])+"
@@ -102,11 +113,6 @@ def run_keys(word: str, scripts: str) -> list[tuple[str, bool]]:
         elif name_shaped(m.group()):
             out.append((m.group(), True))
     return out
-
-
-def english(language: str | None) -> bool:
-    """Whether a paragraph's language is the parse model's (unknown counts as English)."""
-    return not language or language.split("-")[0].lower() == "en"
 
 
 def sign_document(doc: Document) -> Document:
@@ -149,12 +155,7 @@ def sign_document(doc: Document) -> Document:
             lemma = lemma.strip()
             if foreign and unspaced.search(lower):  # "烽火机器人16日在香港联交所主板挂牌上市"
                 lemma_of.setdefault(lower, None)
-                for piece, named in run_keys(sdoc[i].text, unspaced.pattern):
-                    terms[piece] += 1
-                    if i < lead_end:
-                        terms[LEAD + piece] += 1
-                        if named:
-                            terms[NAME + piece] += 1
+                _count_run_keys(terms, sdoc[i].text, unspaced.pattern, i < lead_end)
                 continue
             if (skip or pos not in rules.parts_of_speech or len(lemma) < rules.min_length
                     or not any(ch.isalnum() for ch in lemma) or lower in stops
@@ -197,11 +198,7 @@ def sign_document(doc: Document) -> Document:
     foreign_title = rules.foreign_names_only and not english(doc.language)
     for word, written in zip(title, title_as_written, strict=True):
         if foreign_title and unspaced.search(word):
-            for piece, named in run_keys(written, unspaced.pattern):
-                terms[piece] += 1
-                terms[LEAD + piece] += 1
-                if named:
-                    terms[NAME + piece] += 1
+            _count_run_keys(terms, written, unspaced.pattern, lead=True)
             continue
         key = lemma_of[word] if word in lemma_of else (
             None if word in STOP_WORDS or word in title_stops or len(word) < rules.min_length

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from anyascii import anyascii
 
 from storyline.actors.names import skeleton
-from storyline.stories.signature import LEAD, NAME, RUN, english
+from storyline.clean.language import english
+from storyline.stories.signature import LEAD, NAME, RUN
 
 __all__ = ["english", "lead_spellings", "respell"]
 
@@ -44,16 +45,21 @@ def lead_spellings(terms: dict[str, int], min_skeleton: int) -> list[tuple[str, 
     return out
 
 
-def _stretches(run: str, shortest: int, longest: int) -> list[tuple[int, int, str]]:
-    """(start, end, skeleton) of each stretch of a run of unspaced letters long enough
-    to be a name, romanized (`anyascii`: Chinese as pinyin, Korean as its Revised
-    Romanization)."""
+#: (start, end, skeleton, letters) of a stretch of a run of unspaced letters
+Stretch = tuple[int, int, str, str]
+
+
+def _stretches(run: str, shortest: int, longest: int) -> list[Stretch]:
+    """Each stretch of a run of unspaced letters long enough to be a name, romanized
+    once (`anyascii`: Chinese as pinyin, Korean as its Revised Romanization): its
+    skeleton, and its Latin letters in lower case."""
     out = []
     for start in range(len(run)):
         for end in range(start + shortest, min(len(run), start + longest) + 1):
-            found = skeleton(anyascii(run[start:end]))
+            latin = anyascii(run[start:end])
+            found = skeleton(latin)
             if found:
-                out.append((start, end, found))
+                out.append((start, end, found, _letters(latin)))
     return out
 
 
@@ -62,17 +68,17 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in anyascii(text).lower() if ch.isalpha())
 
 
-def _run_names(run: str, known: dict[str, str], min_skeleton: int, shortest: int,
-               longest: int) -> list[str]:
-    """The names found in a run, left to right, the longest at each place, not
-    overlapping. A stretch is a name only if it romanizes to the name's very letters
+def _run_names(stretches: list[Stretch], known: dict[str, str], min_skeleton: int
+               ) -> list[str]:
+    """The names found in a run's stretches, left to right, the longest at each place,
+    not overlapping. A stretch is a name only if it romanizes to the name's very letters
     ("千岚" to "qianlan" for "Qianlan"): two Chinese syllables share a skeleton with too
-    many names ("东", "dong", has the skeleton of "Tung")."""
+    many names ("东方", "dongfang", has the skeleton of "Dingfeng")."""
     names: list[str] = []
     at = 0
-    hits = [(s, e, known[k]) for s, e, k in _stretches(run, shortest, longest)
+    hits = [(s, e, known[k]) for s, e, k, letters in stretches
             if k in known and len(k.strip("'")) >= min_skeleton
-            and _letters(run[s:e]) == _letters(known[k])]
+            and letters == _letters(known[k])]
     for start, end, name in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
         if start >= at:
             names.append(name)
@@ -90,23 +96,25 @@ def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
     (a `%` key) gives the names its stretches of `runs` letters spell, and nothing else.
     Counts of keys that fall together add up."""
     split: list[tuple[str, str, int, str | None]] = []
-    stretches: set[str] = set()
+    stretches: dict[str, list[Stretch]] = {}  # each run once, under any prefix
     for key, n in terms.items():
         prefix = key[0] if key[:1] in (LEAD, NAME) else ""
         word = key[len(prefix):]
         if word.startswith(RUN):
-            stretches.update(k for *_, k in _stretches(word[len(RUN):], *runs))
+            if word not in stretches:
+                stretches[word] = _stretches(word[len(RUN):], *runs)
             split.append((prefix, word, n, None))
             continue
         split.append((prefix, word, n, _skeleton(word, min_skeleton)))
     asked = {s[:len(s) - cut] for *_, s in split if s is not None for cut in range(suffix + 1)
              if len(s.strip("'")) - cut >= min_skeleton}
-    asked |= {k for k in stretches if len(k.strip("'")) >= min_skeleton}
+    asked |= {k for found in stretches.values() for _, _, k, _ in found
+              if len(k.strip("'")) >= min_skeleton}
     known = spellings(asked)
     out: dict[str, int] = {}
     for prefix, word, n, found in split:
-        if word.startswith(RUN):
-            for name in _run_names(word[len(RUN):], known, min_skeleton, *runs):
+        if word in stretches:
+            for name in _run_names(stretches[word], known, min_skeleton):
                 out[prefix + name] = out.get(prefix + name, 0) + n
             continue
         spelled = word
