@@ -109,3 +109,22 @@ def test_names_of_months_and_weekdays_are_not_lead_names() -> None:
     assert "korsa" in names
     assert names.isdisjoint({"monday", "tuesday", "wednesday"})
     assert {"setyembre", "martes", "oktober", "kamis"} <= calendar_words()
+
+
+def test_numbers_are_keys_as_english_writes_them_in_every_language() -> None:
+    """"120.000 personas" (Spanish), "١٢٠٬٠٠٠ شخص" (Arabic digits) and "120,000 people"
+    give one number key, "120,000"; "11,5 metros" gives 11.5, as English writes it."""
+    texts = {
+        "es": ("Inundaciones en Tela\n\nLas lluvias dejaron a 120.000 personas sin agua "
+               "en Tela, donde el río Lancetilla subió 11,5 metros, informó la alcaldía.\n"),
+        "ar": ("فيضانات في تيلا\n\nتركت الأمطار ١٢٠٬٠٠٠ شخص بلا مياه في تيلا، حيث ارتفع "
+               "النهر ١١٫٥ مترا، بحسب البلدية.\n"),
+        "en": ("Floods in Tela\n\nThe rains left 120,000 people without water in Tela, "
+               "where the Lancetilla river rose 11.5 metres, the mayor's office said.\n"),
+    }
+    for language, raw in texts.items():
+        doc = Pipeline()(Document(source=f"{language}.txt", name=f"{language}.txt", raw=raw,
+                                  format="txt", given={"published": "2026-10-02"}))
+        numbers = {k for k in doc.terms if channel_of(k) == "numbers"}
+        assert {"120,000", "11.5"} <= numbers, (language, numbers)
+        assert not {"120.000", "11,5", "١٢٠٬٠٠٠"} & numbers

@@ -14,7 +14,7 @@ from storyline.ingest.run import ingest
 from storyline.store import Store
 from storyline.stories import StoryBuilder
 from storyline.stories.rules import story_rules
-from storyline.stories.signature import name_shaped, run_keys
+from storyline.stories.signature import name_shaped, number_key, run_keys
 from storyline.stories.spelling import english, lead_spellings, respell
 
 ENGLISH_FIRST = """Flash flood cuts off Ghadames as wadi bursts its banks
@@ -156,6 +156,22 @@ def test_runs_of_unspaced_scripts_give_their_numbers_latin_words_and_runs() -> N
     assert run_keys("致7死26伤", scripts) == [
         ("%致", True), ("7", False), ("%死", True), ("26", False), ("%伤", True)]
     assert run_keys("LNG선", scripts) == [("LNG", True), ("%선", True)]
+    # A number before 万 or 亿 (만, 억) counts as English counts it: 31 (million)
+    assert run_keys("泄露3100万条", scripts) == [("%泄露", True), ("31", False), ("%条", True)]
+    assert run_keys("营收67亿元", scripts) == [("%营收", True), ("6.7", False), ("%元", True)]
+    assert run_keys("5만명", scripts) == [("50,000", False), ("%명", True)]
+
+
+@pytest.mark.parametrize(("text", "multiplier", "key"), [
+    ("31", 1, "31"), ("2026", 1, "2026"), ("٣١", 1, "31"), ("۱۴۰۵", 1, "1405"),
+    ("120,000", 1, "120,000"), ("120.000", 1, "120,000"), ("120000", 1, "120,000"),
+    ("١٢٠٬٠٠٠", 1, "120,000"), ("1.200.000", 1, "1,200,000"), ("11,5", 1, "11.5"),
+    ("11.5", 1, "11.5"), ("٣١٫٥", 1, "31.5"), ("1.234,5", 1, "1,234.5"),
+    ("1,234.5", 1, "1,234.5"), ("3100", 1e4, "31"), ("2.1", 1e8, "210"),
+    ("67", 1e8, "6.7"), ("5", 1e4, "50,000"), ("Kalawit", 1, None), ("12a", 1, None)])
+def test_numbers_are_keys_as_english_writes_them(
+        text: str, multiplier: float, key: str | None) -> None:
+    assert number_key(text, multiplier) == key
 
 
 def test_a_run_is_read_for_names_that_it_spells_letter_for_letter() -> None:

@@ -44,6 +44,7 @@ class StoryRules:
     unspaced_scripts: re.Pattern[str]
     run_min_letters: int
     run_max_letters: int
+    number_multipliers: dict[str, float]
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
@@ -147,6 +148,8 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         unspaced_scripts=re.compile(str(_need(c, "unspaced_scripts", "clustering"))),
         run_min_letters=int(_need(c, "run_min_letters", "clustering")),
         run_max_letters=int(_need(c, "run_max_letters", "clustering")),
+        number_multipliers={str(k): float(v) for k, v in
+                            _need(c, "number_multipliers", "clustering").items()},
         lead_sentences=int(_need(c, "lead_sentences", "clustering")),
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),

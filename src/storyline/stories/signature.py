@@ -37,7 +37,42 @@ NAME = "!"
 #: never a key itself; read for names as the report is placed (`storyline.stories.spelling`).
 RUN = "%"
 
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+#: A word, or a number with its separators ("120.000", "11,5", "٣١٫٥") kept whole.
+_WORD = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)+|\w+(?:['’-]\w+)*")
+_NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
+_SEPARATORS = re.compile(r"[.,\u066b\u066c]")
+
+
+def number_key(text: str, multiplier: float = 1) -> str | None:
+    """A number as English writes it, whatever the convention it was written in, or None
+    when `text` is not one: digits of any script ("٣١" is 31); "120.000" and "120,000"
+    are both 120,000 (one separator before exactly three digits groups thousands),
+    "11,5" and "11.5" both 11.5 (before one, two or four and more digits it is a decimal
+    mark); with both marks the last is the decimal one ("1.234,5"). A `multiplier` (10,000
+    for "万") gives the figure as English counts it: "3100万" is 31 (million), "2.1亿"
+    210 (million), "67亿" 6.7 (billion), "5万" 50,000."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    digits = "".join(str(int(ch)) if ch.isdigit() else ch for ch in text)
+    marks = _SEPARATORS.findall(digits)
+    groups = _SEPARATORS.split(digits)
+    if not marks:
+        whole, decimals = digits, ""
+    elif len(set(marks)) > 1:  # "1.234,5": the last mark is the decimal one
+        whole, decimals = "".join(groups[:-1]), groups[-1]
+    elif len(marks) > 1 or len(groups[-1]) == 3:  # "1.200.000", "120.000"
+        whole, decimals = "".join(groups), ""
+    else:  # "11,5"
+        whole, decimals = groups[0], groups[1]
+    if multiplier == 1:
+        if not marks and len(whole) <= 4:  # "31", "2026"
+            return whole
+        return f"{int(whole):,}" + (f".{decimals}" if decimals else "")
+    value = float(f"{whole}.{decimals or 0}") * multiplier
+    for size in (1e9, 1e6):
+        if value >= size:
+            return f"{round(value / size, 6):g}"
+    return f"{round(value):,}"
 
 
 @cache
@@ -95,19 +130,25 @@ def _count_run_keys(terms: Counter[str], word: str, scripts: str, lead: bool) ->
 
 
 @cache
-def _run_pieces(scripts: str) -> re.Pattern[str]:
+def _run_pieces(scripts: str, multipliers: str) -> re.Pattern[str]:
     letters = rf"(?:(?!{scripts})[^\W\d_])+"
-    return re.compile(rf"(?P<number>\d+(?:[.,]\d+)*)|(?P<run>{scripts}+)|(?P<word>{letters})")
+    times = rf"(?P<times>[{re.escape(multipliers)}])?" if multipliers else ""
+    return re.compile(rf"(?P<number>\d+(?:[.,]\d+)*){times}|(?P<run>{scripts}+)"
+                      rf"|(?P<word>{letters})")
 
 
 def run_keys(word: str, scripts: str) -> list[tuple[str, bool]]:
     """The keys of a word holding letters of a script written without spaces, each with
-    whether it may be a name: its numbers ("7死26伤": 7, 26), its Latin words ("LNG선":
-    LNG, a name when capitalised) and its runs of that script (`RUN` keys)."""
+    whether it may be a name: its numbers as English writes them ("7死26伤": 7, 26;
+    "3100万": 31, for 31 million; `number_multipliers`), its Latin words ("LNG선": LNG,
+    a name when capitalised) and its runs of that script (`RUN` keys)."""
+    multipliers = story_rules().number_multipliers
     out = []
-    for m in _run_pieces(scripts).finditer(word):
+    for m in _run_pieces(scripts, "".join(multipliers)).finditer(word):
         if m.group("number"):
-            out.append((m.group(), False))
+            times = m.groupdict().get("times")
+            key = number_key(m.group("number"), multipliers[times] if times else 1)
+            out.append((key or m.group("number"), False))
         elif m.group("run"):
             out.append((RUN + m.group(), True))
         elif name_shaped(m.group()):
@@ -166,6 +207,7 @@ def sign_document(doc: Document) -> Document:
                                 or any(ch.isdigit() for ch in lemma)):
                 lemma_of.setdefault(lower, None)
                 continue
+            lemma = number_key(lemma) or lemma
             lemma_of[lower] = lemma
             terms[lemma] += 1
             name = is_name(pos, base + sdoc[i].idx, lower)
@@ -185,7 +227,8 @@ def sign_document(doc: Document) -> Document:
         words = [w for w in _WORD.findall(doc.text[para.start:para.end].lower())
                  if len(w) >= rules.min_length and w not in stops and w not in STOP_WORDS]
         keys = [k for w in words for k in (
-            [k for k, _ in run_keys(w, unspaced.pattern)] if unspaced.search(w) else [w])]
+            [k for k, _ in run_keys(w, unspaced.pattern)] if unspaced.search(w)
+            else [number_key(w) or w])]
         for w in words:
             lemma_of.setdefault(w, w)
         for k in keys:
@@ -204,7 +247,7 @@ def sign_document(doc: Document) -> Document:
             None if word in STOP_WORDS or word in title_stops or len(word) < rules.min_length
             or (foreign_title and not (written[:1].isupper()
                                        or any(ch.isdigit() for ch in word)))
-            else word)
+            else number_key(word) or word)
         if key is not None:
             terms[key] += 1
             terms[LEAD + key] += 1
