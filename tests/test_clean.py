@@ -1009,6 +1009,14 @@ def test_clean_a_day_with_no_year_in_a_dateline_or_a_title_is_not_a_date_line() 
     ("L'ÉCHO DE KORSA - Actualités - Velmar\n\nFerry sails again after three days of "
      "storms\n\nThe Korsa ferry resumed sailing on Monday.\n",
      "Ferry sails again after three days of storms"),
+    # an outlet name of four words leading two more segments
+    ("Le Petit Écho de Korsa | Économie | Transport\n\nFerry sails again after three days "
+     "of storms\n\nThe Korsa ferry resumed sailing on Monday.\n",
+     "Ferry sails again after three days of storms"),
+    # a masthead in a script without capitals, above a date line and a section label
+    ("روزنامه نمونه کرسا\nشنبه ۲۲ فروردین ۱۴۰۵\nحوادث | استان‌ها\n\nFerry sails again after "
+     "three days of storms\n\nThe Korsa ferry resumed sailing on Monday.\n",
+     "Ferry sails again after three days of storms"),
 ])
 def test_clean_masthead_and_section_labels_are_not_the_title(raw: str, title: str) -> None:
     doc = run(raw)
@@ -1065,3 +1073,93 @@ def test_clean_json_fields_named_in_other_languages() -> None:
     given = {"title": "Wielrenner voorlopig geschorst", "published": "22-09-2026 14:05"}
     doc = run("De Korsaanse wielrenner is voorlopig geschorst.", given=given, fmt="json")
     assert doc.title is not None and doc.published == dt.date(2026, 9, 22)
+
+
+@pytest.mark.parametrize(("year", "month", "day", "date"), [
+    (1405, 1, 1, dt.date(2026, 3, 21)), (1403, 1, 1, dt.date(2024, 3, 20)),
+    (1403, 12, 30, dt.date(2025, 3, 20)), (1405, 7, 29, dt.date(2026, 10, 21)),
+    (1399, 10, 11, dt.date(2020, 12, 31)), (1404, 12, 30, None), (1405, 13, 1, None),
+    (2026, 1, 1, None)])
+def test_solar_hijri_dates_are_read_as_their_gregorian_dates(
+        year: int, month: int, day: int, date: dt.date | None) -> None:
+    from storyline.clean.calendars import solar_hijri
+
+    assert solar_hijri(year, month, day) == date
+
+
+@pytest.mark.parametrize(("value", "date"), [
+    ("منگل 12 مئی 2026ء", dt.date(2026, 5, 12)),  # Urdu, the year marked with ء
+    ("۱۴۰۵/۰۱/۲۴", dt.date(2026, 4, 13)),  # Solar Hijri in Persian digits
+    ("چهارشنبه ۱۳ عقرب ۱۴۰۵", dt.date(2026, 11, 4)),  # Dari month names
+    ("شنبه ۱۲ اردیبهشت ۱۴۰۵", dt.date(2026, 5, 2)),  # Iranian month names
+    ("د ۱۴۰۵ لمریز کال د تلې ۲۹مه", dt.date(2026, 10, 21)),  # Pashto, year first
+    ("د ۲۰۲۶ کال د جولای ۹مه", dt.date(2026, 7, 9)),
+    ("الثلاثاء ٢٢ سبتمبر ٢٠٢٦م", dt.date(2026, 9, 22)),
+    ("Madi 29 septanm 2026", dt.date(2026, 9, 29)),  # Haitian Creole
+    ("djaweps 8 òktober 2026", dt.date(2026, 10, 8)),  # Papiamento
+    ("04/12/2026", dt.date(2026, 4, 12)), ("sometime in 2026", None)])
+def test_dates_written_in_more_languages_and_calendars(value: str, date: dt.date | None) -> None:
+    assert parse_date_text(value) == date
+
+
+@pytest.mark.parametrize(("header", "published"), [
+    # a Hijri date beside the Gregorian one, and a Solar Hijri date beside it
+    ("الأربعاء 3 يونيو 2026 م الموافق 17 ذو الحجة 1447 هـ", dt.date(2026, 6, 3)),
+    ("جمعرات، 9 جولائی 2026ء — 23 محرم الحرام 1448ھ", dt.date(2026, 7, 9)),
+    ("شنبه ۲۲ فروردین ۱۴۰۵ - ۱۱ آوریل ۲۰۲۶", dt.date(2026, 4, 11)),
+    ("د ۲۰۲۶ کال د جولای ۹مه، پنجشنبه", dt.date(2026, 7, 9)),
+    ("29/09/2026 · 3:25 p. m.", dt.date(2026, 9, 29)),
+])
+def test_date_lines_with_a_second_calendar_or_a_spaced_time(header: str,
+                                                          published: dt.date) -> None:
+    doc = run(f"Korsa harbour reopens\n\n{header}\n\nThe harbour of Korsa reopened on "
+              "Tuesday after three days of storms, its director said.\n")
+    assert doc.published == published
+    assert doc.evidence["published"].method == "text:date-line"
+    assert header not in doc.text
+
+
+def test_json_fields_named_in_persian_arabic_urdu_pashto_and_spanish() -> None:
+    from storyline.ingest.readers import read
+
+    records = [
+        {"onvan": "زلزله در کرسا", "matn": "زلزله‌ای به بزرگی ۵٫۲ ریشتر شهر کرسا را لرزاند و "
+         "دست‌کم ۴ نفر زخمی شدند.", "tarikh": "۱۴۰۵/۰۲/۱۰"},
+        {"sarkhi": "کرسا میں ہڑتال", "matan": "کرسا کی بندرگاہ پر مزدوروں کی ہڑتال دوسرے روز "
+         "بھی جاری رہی۔", "tareekh": "منگل 12 مئی 2026ء"},
+        {"titular": "Huelga en Korsa", "cuerpo": "Los estibadores de Korsa pararon el lunes "
+         "por segundo día consecutivo.", "fecha": "11-05-2026"},
+    ]
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for i, record in enumerate(records):
+            path = Path(folder, f"r{i}.json")
+            path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+            paths.append(str(path))
+        docs = [d for d in read(paths) if isinstance(d, Document)]
+    assert len(docs) == 3
+    assert [d.given.get("published") for d in docs] == [
+        "۱۴۰۵/۰۲/۱۰", "منگل 12 مئی 2026ء", "11-05-2026"]
+    cleaned = [Pipeline(CLEAN_STAGES)(d) for d in docs]
+    assert [d.published for d in cleaned] == [
+        dt.date(2026, 4, 30), dt.date(2026, 5, 12), dt.date(2026, 5, 11)]
+    assert [d.title.text if d.title else None for d in cleaned] == [
+        "زلزله در کرسا", "کرسا میں ہڑتال", "Huelga en Korsa"]
+
+
+@pytest.mark.parametrize(("raw", "language"), [
+    ("Tanpèt la lage anpil lapli sou vil Korsa pandan lannwit lan, epi rivyè a debòde. "
+     "Dapre Pwoteksyon Sivil, omwen sèt moun mouri e plis pase de mil fanmi pèdi kay yo.",
+     "ht"),
+    ("Óveðrið olli miklu tjóni í bænum Korsa í nótt og áin flæddi yfir bakka sína. "
+     "Að sögn almannavarna létust að minnsta kosti sjö manns og hundruð fjölskyldna "
+     "misstu heimili sín.", "is"),
+])
+def test_clean_haitian_creole_and_icelandic_are_told_apart(raw: str, language: str) -> None:
+    """Haitian Creole had been labelled Tagalog or French, Icelandic Swedish: neither was
+    among the languages the identifier chose from for Latin script."""
+    assert run(raw).language == language

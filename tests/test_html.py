@@ -353,3 +353,21 @@ def test_html_a_year_in_a_sentence_is_not_the_pages_date() -> None:
     doc = run_html(_page('<div class="byline">Ilse Varn &mdash; <span class="date">Sept 5, '
                          "2026</span></div>" + paragraphs))
     assert doc.published == dt.date(2026, 9, 5)
+
+
+def test_html_paragraphs_with_zero_width_non_joiners_are_kept() -> None:
+    """trafilatura drops the zero-width non-joiner that Persian writes inside words
+    ("سه‌شنبه", "می‌گوید"); the page's paragraphs, which keep it, still match its text, so
+    the body is not lost (it had been reduced to the headline)."""
+    page = ("<!DOCTYPE html><html lang='fa'><head><meta charset='utf-8'>"
+            "<title>سیلاب در کرسا | روزنامه نمونه</title></head><body><article>"
+            "<h1>سیلاب در کرسا</h1>"
+            "<p class='date'>سه\u200cشنبه ۱۴ میزان ۱۴۰۵</p>"
+            "<p>سیلاب روز سه\u200cشنبه بخش\u200cهایی از شهر کرسا را فرا گرفت و دست\u200cکم "
+            "۱۲ خانه ویران شد.</p>"
+            "<p>مسئولان محلی می\u200cگویند که آب رودخانه در طول شب دو متر بالا آمد و "
+            "راه\u200cهای روستایی بسته شد.</p></article></body></html>")
+    doc = run_html(page)
+    body = " ".join(texts(doc))
+    assert "۱۲ خانه ویران شد" in body and "دو متر بالا آمد" in body
+    assert doc.published == dt.date(2026, 10, 6)

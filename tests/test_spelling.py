@@ -254,3 +254,24 @@ def test_a_report_in_another_language_is_compared_by_names_and_numbers_alone() -
     foreign = vectorize({**story_keys, OTHER_LANGUAGE: 1}, 10, {})
     alone, _ = both_ways(Channels.of(flagged), flagged, Channels.of(foreign), foreign)
     assert alone["words"] == pytest.approx(before["words"])
+
+
+def test_a_report_in_another_script_also_looks_stories_up_by_its_latin_keys() -> None:
+    """Blocking takes a vector's strongest keys; a Persian report's own words are rare
+    everywhere else, so they outweigh the names it shares with the English reports
+    ("kerman", respelled) and found only stories in Persian. Its keys in Latin letters
+    (respelled names, actors) are looked up too, up to `query_keys` more."""
+    from storyline.stories.cluster import OTHER_LANGUAGE, vectorize
+
+    words = {f"واژه{chr(0x0627 + i)}": 3 for i in range(20)}  # 20 heavy words of its own
+    keys = {**words, "kerman": 1, "^kerman": 1, "tighestan": 1, "6.1": 1}
+    df = {"kerman": 40, "^kerman": 30, "tighestan": 5, "6.1": 10}
+    with Store(":memory:") as store:
+        clusterer = StoryBuilder(store).clusterer
+        query_keys = clusterer.rules.query_keys
+        plain = clusterer.query(vectorize(keys, 100, df))
+        assert len(plain) == query_keys and "kerman" not in plain
+        flagged = clusterer.query(vectorize({**keys, OTHER_LANGUAGE: 1}, 100, df))
+        assert flagged[:query_keys] == plain
+        assert {"kerman", "tighestan"} <= set(flagged[query_keys:])
+        assert "6.1" not in flagged  # numbers are not a blocking channel

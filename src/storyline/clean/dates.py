@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from storyline.clean import calendars as solar
 from storyline.clean.rules import CleaningRules, cleaning_rules
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -15,7 +16,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 def readings(m: re.Match[str]) -> list[dt.date]:
     """The calendar dates a `numeric_date` match can mean, the usual reading first:
     one for year-first and dotted (day-first) dates, up to two for "04/12/2026"
-    (month first, then day first)."""
+    (month first, then day first); a year-first date of a Solar Hijri year
+    ("۱۴۰۵/۰۱/۲۴") as its Gregorian date."""
     if m.group("year"):
         parts = [(m.group("year"), m.group("month"), m.group("day"))]
     elif m.group("dot_year"):
@@ -25,6 +27,11 @@ def readings(m: re.Match[str]) -> list[dt.date]:
                  (m.group("ab_year"), m.group("b"), m.group("a"))]
     dates: list[dt.date] = []
     for year, month, day in parts:
+        if int(year) in solar.YEARS:  # "۱۴۰۵/۰۱/۲۴": a Solar Hijri date
+            found = solar.solar_hijri(int(year), int(month), int(day))
+            if found is not None and found not in dates:
+                dates.append(found)
+            continue
         try:
             date = dt.date(int(year), int(month), int(day))
         except ValueError:

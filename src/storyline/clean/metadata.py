@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from dateutil import parser as dateparser
 
 from storyline.clean.dates import settle
+from storyline.clean.text import written_date
 from storyline.model import Document, Evidence, Passage
 from storyline.offsets import OffsetMap
 
@@ -31,8 +32,10 @@ _EPOCH_MIN, _EPOCH_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 def parse_date(value: object) -> dt.date | None:
-    """A calendar date from an ISO string, an RFC 2822 string, a common written date, or
-    a Unix time stamp; None when it cannot be read with confidence."""
+    """A calendar date from an ISO string, an RFC 2822 string, a common written date (in
+    the month names and digits of the languages `data/cleaning.yaml` knows, and the
+    Solar Hijri calendar), or a Unix time stamp; None when it cannot be read with
+    confidence."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -52,6 +55,9 @@ def parse_date(value: object) -> dt.date | None:
     except ValueError:
         if not re.search(r"\d{4}", text):
             return None  # a date without a year would be a guess
+        written = written_date(text)  # "منگل 12 مئی 2026ء", "۱۴۰۵/۰۱/۲۴" (Solar Hijri)
+        if written is not None:
+            return written if _EPOCH_MIN <= written <= _EPOCH_MAX else None
         try:
             # "13/04/2026" and "04.12.2026" (a dotted date) are day first
             dayfirst = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{4}", text)) or (

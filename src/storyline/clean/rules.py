@@ -43,6 +43,7 @@ class CleaningRules:
     label_separator: re.Pattern[str]
     label_dash: re.Pattern[str]
     label_max_words: int
+    masthead_words: frozenset[str]
     date_label: list[re.Pattern[str]]
     header_lines: int
     header_max_words: int
@@ -53,6 +54,7 @@ class CleaningRules:
     month_first_languages: frozenset[str]
     header_separator: re.Pattern[str]
     month_names: dict[str, int]
+    solar_hijri_months: dict[str, int]
     named_date: re.Pattern[str]
     english_month_names: dict[str, int]
     day_month: re.Pattern[str]
@@ -72,15 +74,18 @@ def _alternation(names: dict[str, int]) -> str:
 
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     """Day, month name and year ("14 de abril de 2026", "15 ga Yuni, 2026", "21 июня
-    2026"), month first ("Agosto 25, 2026") or year first ("2026. június 21.", "2026 m.
-    birželio 21 d.")."""
+    2026", "٤ سبتمبر ٢٠٢٦م", "2 جون 2026ء"), month first ("Agosto 25, 2026") or year
+    first ("2026. június 21.", "2026 m. birželio 21 d.", "د ۲۰۲۶ کال د جولای ۹مه"), in
+    digits of any script."""
     names = _alternation(months)
-    return re.compile(rf"(?<!\w)(?P<day>[0-9\u0660-\u0669]{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
+    year_mark = r"(?:\s?[ءم](?!\w))?"  # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era)
+    return re.compile(rf"(?<!\w)(?P<day>\d{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
                       rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
-                      rf"(?P<year>[0-9\u0660-\u0669]{{4}})(?!\w)"
+                      rf"(?P<year>\d{{4}}){year_mark}(?!\w)"
                       rf"|(?<!\w)(?P<first_month>{names})\s+(?P<first_day>\d{{1,2}}),?\s+"
                       rf"(?P<first_year>\d{{4}})(?!\w)"
-                      rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+(?:m\.\s+)?(?P<year_month>{names})"
+                      rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+"
+                      rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+)?(?P<year_month>{names})"
                       rf"\s+(?P<year_day>\d{{1,2}})(?!\d)", re.I)
 
 
@@ -114,6 +119,7 @@ def cleaning_rules() -> CleaningRules:
         label_separator=re.compile(data["label_separator"]),
         label_dash=re.compile(data["label_dash"]),
         label_max_words=int(data["label_max_words"]),
+        masthead_words=frozenset(str(w).casefold() for w in data["masthead_words"]),
         date_label=_compile(data["date_label"]),
         header_lines=int(data["header_lines"]),
         header_max_words=int(data["header_max_words"]),
@@ -124,7 +130,9 @@ def cleaning_rules() -> CleaningRules:
         month_first_languages=frozenset(map(str, data["month_first_languages"])),
         header_separator=_compile(data["header_separator"])[0],
         month_names={str(k).lower(): int(v) for k, v in data["month_names"].items()},
-        named_date=_named_date(data["month_names"]),
+        solar_hijri_months={str(k).lower(): int(v)
+                            for k, v in data["solar_hijri_months"].items()},
+        named_date=_named_date({**data["month_names"], **data["solar_hijri_months"]}),
         english_month_names={str(k).lower(): int(v)
                              for k, v in data["english_month_names"].items()},
         day_month=_day_month({**data["month_names"], **data["english_month_names"]}),

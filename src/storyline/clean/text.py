@@ -13,11 +13,13 @@ metadata cues. All patterns are in data/cleaning.yaml.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from storyline.clean.calendars import solar_hijri
 from storyline.clean.dates import named_weekdays, on_named_day, readings
 from storyline.clean.rules import CleaningRules, cleaning_rules
 from storyline.errors import NoContent
@@ -281,10 +283,6 @@ def _meta_cues(line: Line, rules: CleaningRules) -> list[Cue] | None:
     return cues
 
 
-_ARABIC_DIGITS = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
-                               "0123456789")
-
-
 def day_month(text: str, rules: CleaningRules) -> tuple[int, int, str] | None:
     """The first day and month of a line that gives no year ("21 June", "March 26", "18
     ga Yuni", "4月27日"): (start, end, "--MM-DD")."""
@@ -321,18 +319,36 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
     m = rules.named_date.search(text)
     if m is None:
         return None
-    # "Agosto 25, 2026", "2026. június 21."
+    # "Agosto 25, 2026", "2026. június 21.", "۱۲ اردیبهشت ۱۴۰۵" (Solar Hijri)
     first = "first_" if m.group("first_month") else "year_" if m.group("year_month") else ""
-    day, year = (int(m.group(first + g).translate(_ARABIC_DIGITS)) for g in ("day", "year"))
-    month = rules.month_names[m.group(first + "month").lower()]
-    return m.start(), m.end(), f"{year:04d}-{month:02d}-{day:02d}"
+    day, year = (int(m.group(first + g)) for g in ("day", "year"))  # digits of any script
+    name = m.group(first + "month").lower()
+    if name in rules.month_names:
+        return m.start(), m.end(), f"{year:04d}-{rules.month_names[name]:02d}-{day:02d}"
+    date = solar_hijri(year, rules.solar_hijri_months[name], day)
+    return (m.start(), m.end(), date.isoformat()) if date else None
+
+
+def written_date(text: str) -> dt.date | None:
+    """The calendar date a field's value writes in words or digits of any language
+    ("منگل 12 مئی 2026ء", "۱۴۰۵/۰۱/۲۴", "الجمعة ٤ سبتمبر ٢٠٢٦م"), when it is one
+    for certain; None otherwise."""
+    found = _header_date(text, cleaning_rules())
+    if found is None:
+        return None
+    try:
+        return dt.date.fromisoformat(found[2])
+    except ValueError:  # as written: an English date, or "04/12/2026" undecided
+        return None
 
 
 def _words_left(text: str, spans: list[tuple[int, int]], rules: CleaningRules) -> int:
-    """Words of `text` outside `spans` once times, labels and weekdays are taken out."""
+    """Words of `text` outside `spans` once times, labels, weekdays and other dates are
+    taken out."""
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
-    for pattern in rules.date_line_noise:
+    # a second date is no more words ("شنبه ۲۲ فروردین ۱۴۰۵ - ۱۱ آوریل ۲۰۲۶")
+    for pattern in (rules.named_date, rules.numeric_date, *rules.date_line_noise):
         text = pattern.sub(" ", text)
     return sum(1 for w in re.findall(r"[^\W\d_]+", text) if w.lower() not in rules.weekdays)
 
@@ -363,20 +379,25 @@ def _date_segment_alone(text: str, date: tuple[int, int], rules: CleaningRules) 
 
 
 def _label_line(text: str, rules: CleaningRules) -> bool:
-    """A masthead or section label ("THE BALTIC LEDGER", "Latvia | News")."""
+    """A masthead or section label ("THE BALTIC LEDGER", "Latvia | News", "روزنامه
+    سپیده امروز")."""
     most = rules.label_max_words
     segments = rules.label_separator.split(text)
     dashed = rules.label_dash.split(text)
     if len(segments) > 1 or len(dashed) > 2:
-        return all(1 <= len(s.split()) <= most
-                   for s in (segments if len(segments) > 1 else dashed))
+        parts = segments if len(segments) > 1 else dashed
+        # three segments or more: a longer outlet name may lead them ("Le Courrier de
+        # Basse-Terre | Économie | Transport maritime")
+        longest = most + 2 if len(parts) > 2 else most
+        return all(1 <= len(s.split()) <= longest for s in parts)
     words = text.split()
     if len(dashed) == 2:  # "Abendbrücke – Panorama", not "Floods hit Lagos - dozens dead"
         return len(words) - 1 <= most + 1 and _capitalised(words) and all(
             s.strip() for s in dashed)
     cased = [c for c in text if c.isalpha() and c.lower() != c.upper()]
     return 1 <= len(words) <= most and (len(words) == 1 or _capitalised(words) or (
-        bool(cased) and all(c.isupper() for c in cased)))
+        bool(cased) and all(c.isupper() for c in cased)) or (
+        not cased and words[0].casefold() in rules.masthead_words))
 
 
 def _capitalised(words: list[str]) -> bool:

@@ -194,8 +194,15 @@ class HtmlArticle:
     warnings: list[str]
 
 
+#: Invisible format characters, which trafilatura drops from the text it returns (the
+#: zero-width non-joiner of Persian "سه‌شنبه", soft hyphens, joiners, marks of direction).
+_FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    """Text as trafilatura's and the blocks' can be compared: spaces collapsed, case
+    folded, invisible format characters dropped."""
+    return re.sub(r"\s+", " ", _FORMAT.sub("", text)).strip().casefold()
 
 
 def _date_in_page(source: str) -> str | None:

@@ -358,6 +358,19 @@ class StoryClusterer:
             self.table.count_keys(keys)
         return vec
 
+    def query(self, vec: Vector) -> list[str]:
+        """The keys blocking looks stories up by: the vector's `query_keys` strongest and,
+        for a report in another script, up to as many more written in Latin letters (its
+        names respelled as English reports spell them, its actors): its own words, rare
+        everywhere else, outweigh those and find only stories in its language."""
+        rules = self.rules
+        keys = strongest(vec, rules.query_keys, rules.blocking_channels)
+        if OTHER_LANGUAGE in vec:
+            taken = set(keys)
+            latin = {k: w for k, w in vec.items() if k.isascii() and k not in taken}
+            keys += strongest(latin, rules.query_keys, rules.blocking_channels)
+        return keys
+
     def candidates(self, vec: Vector, date: str | None, exclude: str | None = None,
                    doc_id: str | None = None) -> tuple[list[Scored], list[dict[str, Any]]]:
         """The stories blocking finds for a vector (but `exclude`), scored, and those
@@ -370,8 +383,7 @@ class StoryClusterer:
         near: dict[str, int | None] = {}  # story -> days apart (None: a side is undated)
         versions: dict[str, int] = {}
         for sid, first, last, version in self.table.candidate_dates(
-                strongest(vec, rules.query_keys, rules.blocking_channels), rules.per_key,
-                rules.max_candidates):
+                self.query(vec), rules.per_key, rules.max_candidates):
             if sid == exclude:
                 continue
             apart = _days_apart(date, first, last) if date else None
@@ -576,8 +588,7 @@ class StoryClusterer:
         for k in range(len(stories)):  # the stories given, not those taken in
             state = states[stories[k][0]]
             for other, first, last, _ in self.table.candidate_dates(
-                    strongest(state.centroid, rules.query_keys, rules.blocking_channels),
-                    rules.per_key, rules.max_candidates):
+                    self.query(state.centroid), rules.per_key, rules.max_candidates):
                 if other not in index and more is not None:
                     index[other] = self._take_in(other, stories, states, more)
                 j = index.get(other)

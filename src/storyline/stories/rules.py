@@ -45,6 +45,7 @@ class StoryRules:
     run_min_letters: int
     run_max_letters: int
     number_multipliers: dict[str, float]
+    stop_words: dict[str, frozenset[str]]
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
@@ -150,6 +151,8 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         run_max_letters=int(_need(c, "run_max_letters", "clustering")),
         number_multipliers={str(k): float(v) for k, v in
                             _need(c, "number_multipliers", "clustering").items()},
+        stop_words={str(k): frozenset(map(str, v))
+                    for k, v in _need(c, "stop_words", "clustering").items()},
         lead_sentences=int(_need(c, "lead_sentences", "clustering")),
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),

@@ -37,8 +37,9 @@ NAME = "!"
 #: never a key itself; read for names as the report is placed (`storyline.stories.spelling`).
 RUN = "%"
 
-#: A word, or a number with its separators ("120.000", "11,5", "٣١٫٥") kept whole.
-_WORD = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)+|\w+(?:['’-]\w+)*")
+#: A word (Persian's "استان‌ها" whole, across its zero-width non-joiner), or a number
+#: with its separators ("120.000", "11,5", "٣١٫٥") kept whole.
+_WORD = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)+|\w+(?:['’\u200c-]\w+)*")
 _NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
 _SEPARATORS = re.compile(r"[.,\u066b\u066c]")
 
@@ -78,11 +79,17 @@ def number_key(text: str, multiplier: float = 1) -> str | None:
 @cache
 def stop_words(language: str | None) -> frozenset[str]:
     """The stop words of a language other than English (spaCy's list, which ships with
-    spaCy itself; no model is needed): an English parse of a French paragraph does not
-    know "des" and "la" for stop words. English and unknown languages: none (the
-    parse's own stop flags cover English)."""
+    spaCy itself, no model needed, and Storyline's own where spaCy's is missing or
+    unusable: `stop_words` in `data/stories.yaml`): an English parse of a French
+    paragraph does not know "des" and "la" for stop words. English and unknown
+    languages: none (the parse's own stop flags cover English)."""
     if not language or language == "en" or not language.isalpha():
         return frozenset()
+    return _spacy_stop_words(language) | story_rules().stop_words.get(language, frozenset())
+
+
+@cache
+def _spacy_stop_words(language: str) -> frozenset[str]:
     # The list's own file is read, not the language's package: importing that builds
     # its tokenizer exceptions first (about 4 s for French).
     lang = importlib.util.find_spec("spacy.lang")
