@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as htmllib
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -106,3 +107,11 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def as_in_a_terminal() -> None:
+    """For a child process that a test interrupts as Ctrl-C does: SIGINT back to its
+    default, so that Python raises KeyboardInterrupt there. A shell that starts a job in
+    the background without job control (a CI runner's, `cmd &`) sets SIGINT to be
+    ignored, and children inherit that; a terminal's foreground job never has it so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

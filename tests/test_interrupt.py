@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import as_in_a_terminal
 from storyline.store import Store
 
 N = 600  # with the language model, enough for an ingest of several seconds
@@ -46,7 +47,8 @@ def _count(db: Path) -> int:
 
 def _start(feed: Path, db: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "storyline", "ingest", str(feed), "--db",
-                             str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=as_in_a_terminal)
 
 
 def _wait_for_some(proc: subprocess.Popen[bytes], db: Path) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import faulty_stages
-from conftest import CORPUS, run_cli
+from conftest import CORPUS, as_in_a_terminal, run_cli
 from faulty_stages import (
     check_same_internal_errors,
     check_unsendable_rejected_alone,
@@ -195,7 +195,7 @@ def test_ctrl_c_stops_ray_and_keeps_a_consistent_store(tmp_path: Path) -> None:
     _feed(feed)
     proc = subprocess.Popen([sys.executable, "-m", "storyline", "ingest", str(feed), "--db",
                              str(db), "--ray"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=as_in_a_terminal)
     deadline = time.monotonic() + 120
     while _count(db) < 20:
         if proc.poll() is not None or time.monotonic() > deadline:

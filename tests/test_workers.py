@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import CORPUS, run_cli
+from conftest import CORPUS, as_in_a_terminal, run_cli
 from faulty_stages import (
     check_same_internal_errors,
     check_unsendable_rejected_alone,
@@ -250,7 +250,7 @@ def _start_and_wait(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, list
     _feed(feed)
     proc = subprocess.Popen([sys.executable, "-m", "storyline", "ingest", str(feed), "--db",
                              str(db), "--workers", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=as_in_a_terminal)
     deadline = time.monotonic() + 120
     while _count(db) < 20:
         if proc.poll() is not None or time.monotonic() > deadline:
