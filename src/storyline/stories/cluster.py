@@ -286,7 +286,12 @@ def both_ways(a: Channels, a_vec: Vector, b: Channels, b_vec: Vector
 
 def probability(feats: dict[str, float], rules: StoryRules, penalty: float = 0.0) -> float:
     """The logistic story score of a document's features, `penalty` taken off its
-    log-odds."""
+    log-odds; a time penalty (beyond the grace days) grows by `decay_lead_factor` times
+    the share of the document's lead that the story's lead lacks (1 - the lead feature):
+    a report weeks later whose lead is about something else is likely another event of
+    the same kind, one whose lead takes up the story's a development of it."""
+    if penalty > 0:  # later than the grace days: the less its lead is the story's, the more
+        penalty *= 1 + rules.decay_lead_factor * (1 - feats.get("lead", 1.0))
     z = rules.score_bias + sum(rules.score_weights[k] * v for k, v in feats.items()) - penalty
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 

@@ -55,6 +55,7 @@ class StoryRules:
     window_days: int
     decay_grace_days: int
     decay_per_week: float
+    decay_lead_factor: float
     same_days_bonus: float
     margin: float
     refine_passes: int
@@ -163,6 +164,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         window_days=int(_need(c, "window_days", "clustering")),
         decay_grace_days=int(_need(c, "decay_grace_days", "clustering")),
         decay_per_week=float(_need(c, "decay_per_week", "clustering")),
+        decay_lead_factor=float(_need(c, "decay_lead_factor", "clustering")),
         same_days_bonus=float(_need(c, "same_days_bonus", "clustering")),
         margin=float(_need(c, "margin", "clustering")),
         refine_passes=int(_need(c, "refine_passes", "clustering")),
