@@ -903,8 +903,9 @@ def test_a_dated_report_fits_a_story_less_the_longer_after_its_reports_it_comes(
     assert scored.time_penalty == pytest.approx(time_penalty(apart, story_rules()))
     unpenalized = probability(scored.features, story_rules())
     # beyond the grace days the penalty grows with the share of its lead the story lacks
-    grown = 1 + story_rules().decay_lead_factor * (1 - scored.features["lead"]) \
-        if scored.time_penalty > 0 else 1.0
+    rules = story_rules()
+    short = max(0.0, 1 - scored.features["lead"] / rules.decay_lead_floor)
+    grown = 1 + rules.decay_lead_factor * short if scored.time_penalty > 0 else 1.0
     assert _logit(unpenalized) - _logit(scored.score) == \
         pytest.approx(scored.time_penalty * grown)
 
@@ -912,18 +913,19 @@ def test_a_dated_report_fits_a_story_less_the_longer_after_its_reports_it_comes(
 def test_a_late_report_about_something_else_in_its_lead_fits_less_than_a_follow_up() -> None:
     """Two weeks after a story's reports, the same time penalty weighs more on a report
     whose lead the story's lead lacks (another event of the same kind) than on one whose
-    lead takes the story's up (a development of it); within the grace days nothing
-    changes."""
+    lead takes the story's up (a development of it, even spelled otherwise in part);
+    within the grace days nothing changes."""
     rules = story_rules()
-    assert rules.decay_lead_factor > 0
-    follow_up = {"words": 0.5, "lead": 0.9}
-    other_event = {"words": 0.5, "lead": 0.1}
+    factor, floor = rules.decay_lead_factor, rules.decay_lead_floor
+    assert factor > 0 and 0 < floor < 1
+    follow_up = {"words": 0.5, "lead": floor + 0.05}
+    other_event = {"words": 0.5, "lead": floor / 4}
     penalty = time_penalty(17, rules)
     drop = {name: _logit(probability(f, rules)) - _logit(probability(f, rules, penalty))
             for name, f in (("follow_up", follow_up), ("other_event", other_event))}
-    assert drop["follow_up"] == pytest.approx(penalty * (1 + rules.decay_lead_factor * 0.1))
-    assert drop["other_event"] == pytest.approx(penalty * (1 + rules.decay_lead_factor * 0.9))
-    assert drop["other_event"] > drop["follow_up"] > penalty
+    assert drop["follow_up"] == pytest.approx(penalty)  # a lead above the floor: as before
+    assert drop["other_event"] == pytest.approx(penalty * (1 + factor * 0.75))
+    assert drop["other_event"] > drop["follow_up"]
     bonus = time_penalty(1, rules)  # negative: reports out at the same time
     assert _logit(probability(other_event, rules)) - \
         _logit(probability(other_event, rules, bonus)) == pytest.approx(bonus)

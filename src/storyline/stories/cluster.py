@@ -286,12 +286,14 @@ def both_ways(a: Channels, a_vec: Vector, b: Channels, b_vec: Vector
 
 def probability(feats: dict[str, float], rules: StoryRules, penalty: float = 0.0) -> float:
     """The logistic story score of a document's features, `penalty` taken off its
-    log-odds; a time penalty (beyond the grace days) grows by `decay_lead_factor` times
-    the share of the document's lead that the story's lead lacks (1 - the lead feature):
-    a report weeks later whose lead is about something else is likely another event of
-    the same kind, one whose lead takes up the story's a development of it."""
+    log-odds; a time penalty (beyond the grace days) grows by up to `decay_lead_factor`
+    times itself as the document's lead falls below `decay_lead_floor` of the story's
+    (the lead feature; 0 -> the whole factor): a report weeks later whose lead is about
+    something else is likely another event of the same kind, one whose lead takes up the
+    story's a development of it."""
     if penalty > 0:  # later than the grace days: the less its lead is the story's, the more
-        penalty *= 1 + rules.decay_lead_factor * (1 - feats.get("lead", 1.0))
+        short = max(0.0, 1 - feats.get("lead", 1.0) / rules.decay_lead_floor)
+        penalty *= 1 + rules.decay_lead_factor * short
     z = rules.score_bias + sum(rules.score_weights[k] * v for k, v in feats.items()) - penalty
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 

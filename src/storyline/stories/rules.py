@@ -56,6 +56,7 @@ class StoryRules:
     decay_grace_days: int
     decay_per_week: float
     decay_lead_factor: float
+    decay_lead_floor: float
     same_days_bonus: float
     margin: float
     refine_passes: int
@@ -165,6 +166,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         decay_grace_days=int(_need(c, "decay_grace_days", "clustering")),
         decay_per_week=float(_need(c, "decay_per_week", "clustering")),
         decay_lead_factor=float(_need(c, "decay_lead_factor", "clustering")),
+        decay_lead_floor=float(_need(c, "decay_lead_floor", "clustering")),
         same_days_bonus=float(_need(c, "same_days_bonus", "clustering")),
         margin=float(_need(c, "margin", "clustering")),
         refine_passes=int(_need(c, "refine_passes", "clustering")),
