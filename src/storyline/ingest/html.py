@@ -15,9 +15,11 @@ import html as htmllib
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from html.parser import HTMLParser
 from typing import Any
 
+from storyline.clean.rules import cleaning_rules
 from storyline.offsets import Piece, collapse_spaces
 
 log = logging.getLogger(__name__)
@@ -194,15 +196,20 @@ class HtmlArticle:
     warnings: list[str]
 
 
-#: Invisible format characters, which trafilatura drops from the text it returns (the
-#: zero-width non-joiner of Persian "سه‌شنبه", soft hyphens, joiners, marks of direction).
-_FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+@cache
+def _invisible() -> dict[int, None]:
+    """The characters cleaning takes for invisible (`invisible` in data/cleaning.yaml,
+    the joiners too), to be dropped by `str.translate`: trafilatura drops them from the
+    text it returns (the zero-width non-joiner of Persian "سه‌شنبه", soft hyphens,
+    marks of direction)."""
+    rules = cleaning_rules()
+    return dict.fromkeys(map(ord, rules.invisible | rules.joiners))
 
 
 def _norm(text: str) -> str:
     """Text as trafilatura's and the blocks' can be compared: spaces collapsed, case
-    folded, invisible format characters dropped."""
-    return re.sub(r"\s+", " ", _FORMAT.sub("", text)).strip().casefold()
+    folded, invisible characters dropped."""
+    return re.sub(r"\s+", " ", text.translate(_invisible())).strip().casefold()
 
 
 def _date_in_page(source: str) -> str | None:

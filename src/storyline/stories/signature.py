@@ -39,9 +39,10 @@ RUN = "%"
 
 #: A word (Persian's "استان‌ها" whole, across its zero-width non-joiner), or a number
 #: with its separators ("120.000", "11,5", "٣١٫٥") kept whole.
-_WORD = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)+|\w+(?:['’\u200c-]\w+)*")
-_NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
-_SEPARATORS = re.compile(r"[.,\u066b\u066c]")
+_MARKS = r"[.,\u066b\u066c]"  # decimal and thousands marks, Arabic ones too
+_NUMBER = re.compile(rf"\d+(?:{_MARKS}\d+)*")
+_WORD = re.compile(rf"\d+(?:{_MARKS}\d+)+|\w+(?:['’\u200c-]\w+)*")
+_SEPARATORS = re.compile(_MARKS)
 
 
 def number_key(text: str, multiplier: float = 1) -> str | None:
@@ -88,7 +89,6 @@ def stop_words(language: str | None) -> frozenset[str]:
     return _spacy_stop_words(language) | story_rules().stop_words.get(language, frozenset())
 
 
-@cache
 def _spacy_stop_words(language: str) -> frozenset[str]:
     # The list's own file is read, not the language's package: importing that builds
     # its tokenizer exceptions first (about 4 s for French).
@@ -140,7 +140,7 @@ def _count_run_keys(terms: Counter[str], word: str, scripts: str, lead: bool) ->
 def _run_pieces(scripts: str, multipliers: str) -> re.Pattern[str]:
     letters = rf"(?:(?!{scripts})[^\W\d_])+"
     times = rf"(?P<times>[{re.escape(multipliers)}])?" if multipliers else ""
-    return re.compile(rf"(?P<number>\d+(?:[.,]\d+)*){times}|(?P<run>{scripts}+)"
+    return re.compile(rf"(?P<number>{_NUMBER.pattern}){times}|(?P<run>{scripts}+)"
                       rf"|(?P<word>{letters})")
 
 
