@@ -9,7 +9,7 @@ import pytest
 from storyline.model import Document
 from storyline.pipeline import Pipeline
 from storyline.stories.cluster import channel_of
-from storyline.stories.signature import LEAD, NAME, YEAR, calendar_words
+from storyline.stories.signature import AGAIN, LEAD, NAME, YEAR, calendar_words
 
 ARTICLE = """Flood barrier fails at Qasr Dam
 
@@ -153,3 +153,20 @@ def test_urdu_and_pashto_lose_their_stop_words(raw: str, language: str, stops: s
     words = {k for k in doc.terms if channel_of(k) == "words"}
     assert words.isdisjoint(stops)
     assert content <= words
+
+
+def test_the_words_a_recurrence_cue_governs_in_the_lead_are_keys_of_their_own() -> None:
+    """"Second warehouse fire" and "burned again" mark the words the cue governs (`&`,
+    up to `recurrence_words` of them, up to a stop word): the report may be about
+    another event of a kind its story's lead names. A cue on a unit of time ("a third
+    day") marks nothing, nor does one outside the title and the first sentence."""
+    raw = ("Second warehouse fire in a fortnight hits Ruwi\n\n"
+           "Part of the Ruwi industrial area burned again on Tuesday as crews fought the "
+           "blaze for a third day. Another warehouse nearby was evacuated, the civil "
+           "defence said.\n")
+    doc = Pipeline()(Document(source="f.txt", name="f.txt", raw=raw, format="txt",
+                              given={"published": "2026-06-16"}))
+    again = {k[len(AGAIN):] for k in doc.terms if k.startswith(AGAIN)}
+    assert again == {"warehouse", "fire", "burn", "area"}
+    assert doc.terms[AGAIN + "warehouse"] == 1  # the title's, not the third sentence's
+    assert channel_of(AGAIN + "fire") == "again"

@@ -65,7 +65,7 @@ from storyline.stories.corroborate import (
 from storyline.stories.digest import Digest
 from storyline.stories.merge import EventMerger, Profile, merged_values, score
 from storyline.stories.rules import StoryRules, StoryRulesError, parse_rules, story_rules
-from storyline.stories.signature import LEAD, NAME
+from storyline.stories.signature import AGAIN, LEAD, NAME
 from storyline.stories.split import agglomerate, apart_in_bursts, average_link, bursts, parts
 from storyline.stories.story import StoryReader
 
@@ -929,6 +929,32 @@ def test_a_late_report_about_something_else_in_its_lead_fits_less_than_a_follow_
     bonus = time_penalty(1, rules)  # negative: reports out at the same time
     assert _logit(probability(other_event, rules)) - \
         _logit(probability(other_event, rules, bonus)) == pytest.approx(bonus)
+
+
+@pytest.mark.parametrize(("date", "cue", "extra"), [
+    ("2026-03-12", "dam", True),       # ten days on, "another dam ...": another event
+    ("2026-03-12", "pump", False),     # the cue governs no word of the story's lead
+    ("2026-03-03", "dam", False),      # within the grace days: a development
+    (None, "dam", False),              # undated: no time penalty to add to
+])
+def test_a_late_report_recurring_what_its_story_leads_with_fits_less(
+        kb: Store, date: str | None, cue: str, extra: bool) -> None:
+    """A report whose title or lead says "another dam ..." (`&dam`) about what a story's
+    lead names, later than the grace days, has `recurrence_penalty` log-odds more taken
+    off its score (a second event of the kind); not within the grace days, not undated,
+    not when the cue governs words the story's lead lacks."""
+    rules = story_rules()
+    clusterer = StoryClusterer(kb.stories)
+    clusterer.assign(_stored(kb, "w1", "2026-03-01"), WATER, {}, "2026-03-01")
+    clusterer.assign(_stored(kb, "w2", "2026-03-02"), WATER_TOO, {}, "2026-03-02")
+    [scored] = clusterer.score(_stored(kb, "w3", date), {**WATER_TOO, AGAIN + cue: 1}, {},
+                               date).scored
+    assert scored.features.get("again", 0.0) == (1.0 if cue == "dam" else 0.0)
+    plain = dict(scored.features)
+    plain.pop("again", None)
+    drop = _logit(probability(plain, rules, scored.time_penalty)) - _logit(scored.score)
+    assert drop == pytest.approx(rules.recurrence_penalty if extra else 0.0)
+    assert rules.recurrence_penalty > 0
 
 
 def test_a_moderately_similar_report_two_weeks_later_starts_its_own_story(

@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from storyline.store.stories import StoryState, StoryTable
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
-from storyline.stories.signature import LEAD, NAME, RUN, YEAR
+from storyline.stories.signature import AGAIN, LEAD, NAME, RUN, YEAR
 from storyline.stories.split import agglomerate, apart_in_bursts, mean_within, parts
 
 Vector = dict[str, float]
@@ -121,6 +121,8 @@ def channel_of(key: str) -> str:
         return "years"
     if key.startswith(FLAG):
         return "flags"
+    if key.startswith(AGAIN):
+        return "again"
     if any(ch.isdigit() for ch in key):
         return "numbers"
     return "words"
@@ -267,6 +269,10 @@ def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, 
     # Both name people: then naming none of the same counts against (another arrest of
     # another player of the same team, in the same words).
     out["person_both"] = 1.0 if "person" in doc.keys and norms.get("person") else 0.0
+    # A recurrence cue governing a word of the story's lead ("second church blaze")
+    again = doc.keys.get("again")
+    if again and any(LEAD + k[len(AGAIN):] in centroid for k in again):
+        out["again"] = 1.0
     return out
 
 
@@ -294,7 +300,9 @@ def probability(feats: dict[str, float], rules: StoryRules, penalty: float = 0.0
     if penalty > 0:  # later than the grace days: the less its lead is the story's, the more
         short = max(0.0, 1 - feats.get("lead", 1.0) / rules.decay_lead_floor)
         penalty *= 1 + rules.decay_lead_factor * short
-    z = rules.score_bias + sum(rules.score_weights[k] * v for k, v in feats.items()) - penalty
+        penalty += rules.recurrence_penalty * feats.get("again", 0.0)
+    z = rules.score_bias + sum(rules.score_weights.get(k, 0.0) * v for k, v in feats.items()) \
+        - penalty
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 

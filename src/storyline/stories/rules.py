@@ -46,6 +46,9 @@ class StoryRules:
     run_max_letters: int
     number_multipliers: dict[str, float]
     stop_words: dict[str, frozenset[str]]
+    recurrence: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]]
+    recurrence_words: int
+    recurrence_penalty: float
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
@@ -155,6 +158,12 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
                             _need(c, "number_multipliers", "clustering").items()},
         stop_words={str(k): frozenset(map(str, v))
                     for k, v in _need(c, "stop_words", "clustering").items()},
+        recurrence={str(k): (frozenset(map(str, v.get("before", ()))),
+                             frozenset(map(str, v.get("after", ()))),
+                             frozenset(map(str, v.get("not", ()))))
+                     for k, v in _need(c, "recurrence", "clustering").items()},
+        recurrence_words=int(_need(c, "recurrence_words", "clustering")),
+        recurrence_penalty=float(_need(c, "recurrence_penalty", "clustering")),
         lead_sentences=int(_need(c, "lead_sentences", "clustering")),
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from storyline.clean.language import english
 from storyline.clean.rules import cleaning_rules
 from storyline.model import Document
-from storyline.nlp.tokens import columns
+from storyline.nlp.tokens import Columns, columns
 from storyline.stories.rules import story_rules
 
 #: Key prefixes of a signature: lead words and years (actors, `@`, are added later).
@@ -36,6 +37,13 @@ NAME = "!"
 #: Prefix of a run of letters of a script written without spaces ("烽火机器人港交所上市"):
 #: never a key itself; read for names as the report is placed (`storyline.stories.spelling`).
 RUN = "%"
+#: Prefix of a word a recurrence cue of the title or lead governs ("second church
+#: blaze", "under water again"): the report may be about another event of a kind its
+#: story's lead names (`StoryClusterer`).
+AGAIN = "&"
+#: A language's recurrence cues: words before what they govern ("second", "another"),
+#: words after it ("again"), and words they govern that mark nothing ("a third day").
+Cues = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
 #: A word (Persian's "استان‌ها" whole, across its zero-width non-joiner), or a number
 #: with its separators ("120.000", "11,5", "٣١٫٥") kept whole.
@@ -163,6 +171,39 @@ def run_keys(word: str, scripts: str) -> list[tuple[str, bool]]:
     return out
 
 
+def _recurring(words: list[str], cues: Cues, most: int,
+               key: Callable[[int], str | None]) -> list[str]:
+    """The words recurrence cues govern in a title or lead: up to `most` after a cue
+    that comes before its noun ("another", "second"), before one that follows
+    ("again"), up to a word `key` (by index) makes no key (a stop word, a name) or one
+    the cue marks nothing by ("a third day")."""
+    before, after, skip = cues
+    out: list[str] = []
+    for i, word in enumerate(words):
+        for step, ok in ((1, word in before), (-1, word in after)):
+            if not ok:
+                continue
+            j, taken = i + step, 0
+            while 0 <= j < len(words) and taken < most:
+                k = None if words[j] in skip else key(j)
+                if k is None:
+                    break
+                out.append(k)
+                taken += 1
+                j += step
+    return out
+
+
+def _recurring_tokens(cols: Columns, end: int, cues: Cues, most: int) -> list[str]:
+    """`_recurring` over the parsed tokens of a lead (up to token `end`): the lemmas of
+    nouns, verbs and adjectives, up to the first stop word or punctuation."""
+    def key(k: int) -> str | None:
+        if cols.stop_or_punct[k] or cols.pos[k] not in ("NOUN", "VERB", "ADJ"):
+            return None
+        return cols.lemmas[k].strip() or None
+    return _recurring(cols.lowers[:end], cues, most, key)
+
+
 def sign_document(doc: Document) -> Document:
     """Fill `doc.terms` from the parses the parse stage left in `doc.analyses` and the
     times the time stage resolved."""
@@ -175,6 +216,7 @@ def sign_document(doc: Document) -> Document:
     lemma_of: dict[str, str | None] = {}  # body word -> its lemma, None if not a key
     names: set[str] = set()  # body words tagged as proper nouns (not in a time: "Monday")
     times = [(m.start, m.end) for m in doc.mentions if m.kind == "time"]
+    lead_recurring: list[str] = []
 
     def is_name(pos: str, at: int, lower: str) -> bool:
         return pos == "PROPN" and not any(a <= at < b for a, b in times) \
@@ -198,6 +240,10 @@ def sign_document(doc: Document) -> Document:
                 if not lead_left:
                     break
         cols = columns(sdoc)
+        lead_cues = rules.recurrence.get(language.get(base) or "", None)
+        if lead_end and lead_cues is not None:
+            lead_recurring += _recurring_tokens(cols, lead_end, lead_cues,
+                                                rules.recurrence_words)
         for i, (skip, pos, lemma, lower) in enumerate(zip(
                 cols.stop_or_punct, cols.pos, cols.lemmas, cols.lowers, strict=True)):
             lemma = lemma.strip()
@@ -260,6 +306,14 @@ def sign_document(doc: Document) -> Document:
             terms[LEAD + key] += 1
             if word in names:
                 terms[NAME + key] += 1
+    cues = rules.recurrence.get(doc.language or "", None)
+    if cues is not None:
+        for key in _recurring(title, cues, rules.recurrence_words,
+                              lambda j: None if title[j] in names or title[j] in STOP_WORDS
+                              or title[j] in title_stops else lemma_of.get(title[j], title[j])):
+            terms[AGAIN + key] += 1
+        for key in lead_recurring:
+            terms[AGAIN + key] += 1
     allowed = {k for k, p in enumerate(doc.paragraphs) if p.kind in rules.paragraph_kinds}
     for m in doc.mentions:
         value = m.time
