@@ -1102,6 +1102,39 @@ def test_dates_written_in_more_languages_and_calendars(value: str, date: dt.date
     assert parse_date_text(value) == date
 
 
+@pytest.mark.parametrize(("value", "date"), [
+    ("रविवार, २५ अक्टूबर २०२६", dt.date(2026, 10, 25)),  # Hindi, a weekday before
+    ("भदौ ३, २०८३ बुधबार", dt.date(2026, 8, 19)),  # Bikram Sambat, month first
+    ("२०८३ साउन १८ गते सोमबार", dt.date(2026, 8, 3)),  # Bikram Sambat, year first
+    ("जेठ ६, २०८३", dt.date(2026, 5, 20)),
+    ("২৫ অক্টোবর ২০২৬, রবিবার", dt.date(2026, 10, 25)),  # Bengali
+    ("বুধবার, ২৪ আষাঢ় ১৪৩৩ বঙ্গাব্দ | ৮ জুলাই ২০২৬", dt.date(2026, 7, 8)),  # beside Bangabda
+    ("சனிக்கிழமை, 12 செப்டம்பர் 2026", dt.date(2026, 9, 12)),  # Tamil
+    ("2026 සැප්තැම්බර් 09 බදාදා", dt.date(2026, 9, 9)),  # Sinhala
+    ("भदौ ३२, २०८३", None),  # Bhadra 2083 has 31 days
+    ("भदौ ३, ३०८३", None),  # a year the tables lack
+])
+def test_south_asian_dates_and_the_bikram_sambat_calendar(value: str,
+                                                         date: dt.date | None) -> None:
+    """Month and weekday names of Hindi, Nepali, Bengali, Tamil and Sinhala, whose vowel
+    signs `\\w` does not count as letters, and Nepal's Bikram Sambat dates, read through
+    its published month lengths."""
+    from storyline.clean.text import written_date
+
+    assert written_date(value) == date
+
+
+def test_a_month_name_is_not_read_inside_a_longer_word_of_an_indic_script() -> None:
+    """"मे" is May; "में" ("in") is that with a nasal sign, which `\\w` does not count
+    as a letter: "सूची 10 में" is no date."""
+    from storyline.clean.rules import cleaning_rules
+
+    rules = cleaning_rules()
+    assert rules.day_month.search("सूची 10 में शामिल") is None
+    found = rules.day_month.search("10 मे को")
+    assert found is not None and found.group(0) == "10 मे"
+
+
 @pytest.mark.parametrize(("header", "published"), [
     # a Hijri date beside the Gregorian one, and a Solar Hijri date beside it
     ("الأربعاء 3 يونيو 2026 م الموافق 17 ذو الحجة 1447 هـ", dt.date(2026, 6, 3)),

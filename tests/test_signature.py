@@ -170,3 +170,19 @@ def test_the_words_a_recurrence_cue_governs_in_the_lead_are_keys_of_their_own() 
     assert again == {"warehouse", "fire", "burn", "area"}
     assert doc.terms[AGAIN + "warehouse"] == 1  # the title's, not the third sentence's
     assert channel_of(AGAIN + "fire") == "again"
+
+
+def test_words_of_a_script_without_capitals_are_no_lead_names_and_stay_whole() -> None:
+    """The English model tags every word of Hindi a proper noun: in a report in such a
+    script no word is a lead name (`!`) on that tag alone, or each would count as a name
+    the English reports lack; and the title's words are keys whole, vowel signs and all
+    ("समस्तीपुर", not "समस", "त", "प", "र")."""
+    raw = ("समस्तीपुर के पास रेल हादसा\n\n"
+           "सहरसा से दिल्ली जा रही एक्सप्रेस के 11 डिब्बे मंगलवार तड़के समस्तीपुर जंक्शन "
+           "के पास पटरी से उतर गए।\n")
+    doc = Pipeline()(Document(source="h.txt", name="h.txt", raw=raw, format="txt",
+                              given={"published": "2026-04-14"}))
+    assert doc.language == "hi"
+    assert not [k for k in doc.terms if k.startswith(NAME)]
+    assert LEAD + "समस्तीपुर" in doc.terms
+    assert "समस" not in doc.terms and "11" in doc.terms

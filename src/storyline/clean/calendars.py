@@ -5,11 +5,18 @@ The Solar Hijri calendar (Iran and Afghanistan: "۱۲ اردیبهشت ۱۴۰۵"
 31 days, the next five 30 and the last 29, or 30 in a leap year. Leap years follow the
 33-year arithmetic cycle, which agrees with the astronomical calendar from 1343 to 1472
 (1964 to 2093); outside `YEARS` a four-digit number is not read as a Solar Hijri year.
+
+The Bikram Sambat calendar (Nepal: "भदौ ३, २०८३") is lunisolar in its month lengths,
+which follow no rule and are published year by year: its dates are read through the
+tables of `nepali_datetime` (MIT), for the years it knows (1975 to 2100 BS, 1918 to
+2044), and only with a month name of that calendar (`bikram_sambat_months`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+
+import nepali_datetime
 
 #: Solar Hijri years read as such (1300 is 1921-22, 1499 is 2120-21).
 YEARS = range(1300, 1500)
@@ -37,3 +44,13 @@ def solar_hijri(year: int, month: int, day: int) -> dt.date | None:
                for y in (range(_ANCHOR_YEAR, year) if step > 0 else range(year, _ANCHOR_YEAR)))
     days += sum(31 if m <= 6 else 30 for m in range(1, month)) + day - 1
     return _ANCHOR + dt.timedelta(days=days)
+
+
+def bikram_sambat(year: int, month: int, day: int) -> dt.date | None:
+    """The Gregorian date of a Bikram Sambat one, or None when it is not a date of that
+    calendar (a month over 12, a day past the month's end, a year the tables lack)."""
+    try:
+        found: dt.date = nepali_datetime.date(year, month, day).to_datetime_date()
+    except (ValueError, OverflowError, KeyError, IndexError):
+        return None
+    return found

@@ -8,9 +8,10 @@ import datetime as dt
 import re
 
 from storyline.clean import calendars as solar
+from storyline.clean.letters import LETTERS
 from storyline.clean.rules import CleaningRules, cleaning_rules
 
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_WORD = re.compile(rf"{LETTERS}(?:-{LETTERS})*")
 
 
 def readings(m: re.Match[str]) -> list[dt.date]:

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from storyline.clean.letters import NOT_AFTER_WORD, NOT_BEFORE_WORD
+
 
 def load_data(name: str) -> Any:
     """Parse one YAML file shipped in `storyline/data/`."""
@@ -55,6 +57,7 @@ class CleaningRules:
     header_separator: re.Pattern[str]
     month_names: dict[str, int]
     solar_hijri_months: dict[str, int]
+    bikram_sambat_months: dict[str, int]
     named_date: re.Pattern[str]
     english_month_names: dict[str, int]
     day_month: re.Pattern[str]
@@ -78,12 +81,14 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     first ("2026. június 21.", "2026 m. birželio 21 d.", "د ۲۰۲۶ کال د جولای ۹مه"), in
     digits of any script."""
     names = _alternation(months)
-    year_mark = r"(?:\s?[ءم](?!\w))?"  # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era)
-    return re.compile(rf"(?<!\w)(?P<day>\d{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
+    # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era)
+    year_mark = rf"(?:\s?[ءم]{NOT_BEFORE_WORD})?"
+    return re.compile(rf"{NOT_AFTER_WORD}(?P<day>\d{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
                       rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
-                      rf"(?P<year>\d{{4}}){year_mark}(?!\w)"
-                      rf"|(?<!\w)(?P<first_month>{names})\s+(?P<first_day>\d{{1,2}}),?\s+"
-                      rf"(?P<first_year>\d{{4}})(?!\w)"
+                      rf"(?P<year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
+                      rf"|{NOT_AFTER_WORD}(?P<first_month>{names})\s+"
+                      rf"(?P<first_day>\d{{1,2}}),?\s+"
+                      rf"(?P<first_year>\d{{4}}){NOT_BEFORE_WORD}"
                       rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+"
                       rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+)?(?P<year_month>{names})"
                       rf"\s+(?P<year_day>\d{{1,2}})(?!\d)", re.I)
@@ -93,8 +98,9 @@ def _day_month(months: dict[str, int]) -> re.Pattern[str]:
     """A day and a month name with no year ("21 June", "June 21", "18 ga Yuni")."""
     names = _alternation(months)
     return re.compile(rf"(?<![\w.])(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+"
-                      rf"(?:(?:de|ga|of)\s+)?(?P<month>{names})\.?(?!\w)"
-                      rf"|(?<!\w)(?P<first_month>{names})\.?\s+(?P<first_day>\d{{1,2}})"
+                      rf"(?:(?:de|ga|of)\s+)?(?P<month>{names})\.?{NOT_BEFORE_WORD}"
+                      rf"|{NOT_AFTER_WORD}(?P<first_month>{names})\.?\s+"
+                      rf"(?P<first_day>\d{{1,2}})"
                       rf"(?:st|nd|rd|th)?(?![\d:.])", re.I)
 
 
@@ -132,7 +138,10 @@ def cleaning_rules() -> CleaningRules:
         month_names={str(k).lower(): int(v) for k, v in data["month_names"].items()},
         solar_hijri_months={str(k).lower(): int(v)
                             for k, v in data["solar_hijri_months"].items()},
-        named_date=_named_date({**data["month_names"], **data["solar_hijri_months"]}),
+        bikram_sambat_months={str(k).lower(): int(v)
+                              for k, v in data["bikram_sambat_months"].items()},
+        named_date=_named_date({**data["month_names"], **data["solar_hijri_months"],
+                                **data["bikram_sambat_months"]}),
         english_month_names={str(k).lower(): int(v)
                              for k, v in data["english_month_names"].items()},
         day_month=_day_month({**data["month_names"], **data["english_month_names"]}),

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from storyline.clean.calendars import solar_hijri
+from storyline.clean.calendars import bikram_sambat, solar_hijri
 from storyline.clean.dates import named_weekdays, on_named_day, readings
+from storyline.clean.letters import LETTERS
 from storyline.clean.rules import CleaningRules, cleaning_rules
 from storyline.errors import NoContent
 from storyline.model import Cue, Document, Evidence, Paragraph, Passage
@@ -319,13 +320,16 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
     m = rules.named_date.search(text)
     if m is None:
         return None
-    # "Agosto 25, 2026", "2026. június 21.", "۱۲ اردیبهشت ۱۴۰۵" (Solar Hijri)
+    # "Agosto 25, 2026", "2026. június 21.", "۱۲ اردیبهشت ۱۴۰۵" (Solar Hijri), "भदौ ३,
+    # २०८३" (Bikram Sambat)
     first = "first_" if m.group("first_month") else "year_" if m.group("year_month") else ""
     day, year = (int(m.group(first + g)) for g in ("day", "year"))  # digits of any script
     name = m.group(first + "month").lower()
     if name in rules.month_names:
         return m.start(), m.end(), f"{year:04d}-{rules.month_names[name]:02d}-{day:02d}"
-    date = solar_hijri(year, rules.solar_hijri_months[name], day)
+    date = solar_hijri(year, rules.solar_hijri_months[name], day) \
+        if name in rules.solar_hijri_months else \
+        bikram_sambat(year, rules.bikram_sambat_months[name], day)
     return (m.start(), m.end(), date.isoformat()) if date else None
 
 
@@ -350,7 +354,7 @@ def _words_left(text: str, spans: list[tuple[int, int]], rules: CleaningRules) -
     # a second date is no more words ("شنبه ۲۲ فروردین ۱۴۰۵ - ۱۱ آوریل ۲۰۲۶")
     for pattern in (rules.named_date, rules.numeric_date, *rules.date_line_noise):
         text = pattern.sub(" ", text)
-    return sum(1 for w in re.findall(r"[^\W\d_]+", text) if w.lower() not in rules.weekdays)
+    return sum(1 for w in re.findall(LETTERS, text) if w.lower() not in rules.weekdays)
 
 
 _NAME_COMMA = re.compile(r"^(?:The )?[A-Z][\w&.'’-]*(?: (?:&|[A-Z][\w&.'’-]*)){0,3},$")

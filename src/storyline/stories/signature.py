@@ -22,6 +22,7 @@ from pathlib import Path
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from storyline.clean.language import english
+from storyline.clean.letters import WORD_CHAR
 from storyline.clean.rules import cleaning_rules
 from storyline.model import Document
 from storyline.nlp.tokens import Columns, columns
@@ -49,7 +50,7 @@ Cues = tuple[frozenset[str], frozenset[str], frozenset[str]]
 #: with its separators ("120.000", "11,5", "٣١٫٥") kept whole.
 _MARKS = r"[.,\u066b\u066c]"  # decimal and thousands marks, Arabic ones too
 _NUMBER = re.compile(rf"\d+(?:{_MARKS}\d+)*")
-_WORD = re.compile(rf"\d+(?:{_MARKS}\d+)+|\w+(?:['’\u200c-]\w+)*")
+_WORD = re.compile(rf"\d+(?:{_MARKS}\d+)+|{WORD_CHAR}+(?:['’\u200c-]{WORD_CHAR}+)*")
 _SEPARATORS = re.compile(_MARKS)
 
 
@@ -124,14 +125,19 @@ def calendar_words() -> frozenset[str]:
     return frozenset([*full, *rules.month_names, *rules.weekdays])
 
 
-def name_shaped(word: str) -> bool:
-    """Whether a word of another language may be a name: capitalised, or written in a
-    script with no capitals (Georgian, Arabic, Devanagari), where any word may be one."""
+def caseless(word: str) -> bool:
+    """Whether a word is written in a script with no capitals (Georgian, Arabic,
+    Devanagari, Bengali, Tamil, Sinhala), where any word may be a name."""
     first = word[:1]
     # Georgian's everyday letters are lower-case letters to Unicode, but the script
     # writes names without capitals all the same
-    return first.isupper() or (first.isalpha() and (
-        first.lower() == first.upper() or "\u10d0" <= first <= "\u10ff"))
+    return first.isalpha() and (first.lower() == first.upper() or "\u10d0" <= first <= "\u10ff")
+
+
+def name_shaped(word: str) -> bool:
+    """Whether a word of another language may be a name: capitalised, or written in a
+    script with no capitals."""
+    return word[:1].isupper() or caseless(word)
 
 
 def _count_run_keys(terms: Counter[str], word: str, scripts: str, lead: bool) -> None:
@@ -263,7 +269,10 @@ def sign_document(doc: Document) -> Document:
             lemma = number_key(lemma) or lemma
             lemma_of[lower] = lemma
             terms[lemma] += 1
-            name = is_name(pos, base + sdoc[i].idx, lower)
+            # the English model calls any word of a script without capitals a proper
+            # noun: there the tag tells no name from a common word
+            name = is_name(pos, base + sdoc[i].idx, lower) and not (
+                foreign and caseless(lower))
             if name:
                 names.add(lower)
             if i < lead_end:

@@ -1,0 +1,34 @@
+"""Words with their combining marks.
+
+Python's `\\w` leaves out combining marks, and the vowel signs and viramas of the Indic
+scripts (Devanagari, Bengali, Tamil, Sinhala) and Thai are combining marks: `\\w+` cuts
+"रविवार" into "रव", "व", "र", and `(?!\\w)` after "मे" (May) lets it match the start of
+"में" ("in"). These pieces of patterns keep such words whole.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def _mark_ranges() -> str:
+    """The combining marks of the Basic Multilingual Plane as character-class ranges."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+#: Combining marks, for use inside a character class.
+MARKS = _mark_ranges()
+#: A word character: `\w` or a combining mark.
+WORD_CHAR = rf"[\w{MARKS}]"
+#: A word of letters (no digits, no underscore) with its combining marks.
+LETTERS = rf"(?:[^\W\d_]|[{MARKS}])+"
+#: Not after, not before a word character.
+NOT_AFTER_WORD = rf"(?<!{WORD_CHAR})"
+NOT_BEFORE_WORD = rf"(?!{WORD_CHAR})"
