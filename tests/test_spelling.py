@@ -275,3 +275,35 @@ def test_a_report_in_another_script_also_looks_stories_up_by_its_latin_keys() ->
         assert flagged[:query_keys] == plain
         assert {"kerman", "tighestan"} <= set(flagged[query_keys:])
         assert "6.1" not in flagged  # numbers are not a blocking channel
+
+
+def test_a_report_in_another_script_is_measured_by_what_it_can_share() -> None:
+    """A Bengali report's own words ("মৃতের", "সংখ্যা") can never meet an English report's;
+    its words and lead are measured against a story by the length of its keys in Latin
+    letters (names respelled) and digits alone, so they no longer dilute the names it
+    shares ("meghna"). The same keys in a Latin-script report, all sharable, keep their
+    measure; numbers count whole, as before."""
+    from storyline.stories.cluster import (
+        ENGLISH,
+        OTHER_LANGUAGE,
+        Channels,
+        both_ways,
+        vectorize,
+    )
+    story = vectorize({"meghna": 3, "launch": 2, "chandpur": 1, "31": 1, "^meghna": 1,
+                       "^launch": 1, "!meghna": 1, ENGLISH: 1}, 10, {})
+    shared = {"meghna": 2, "^meghna": 1, "38": 1}
+    own = {"মৃতের": 2, "সংখ্যা": 2, "^মৃতের": 1, "^সংখ্যা": 1}
+    bengali = vectorize({**shared, **own, OTHER_LANGUAGE: 1}, 10, {})
+    latin = vectorize({**shared, OTHER_LANGUAGE: 1}, 10, {})
+    prepared = Channels.of(bengali)
+    assert 0 < prepared.sharable_norms["words"] < 1
+    assert Channels.of(latin).sharable_norms["words"] == pytest.approx(1.0)
+    mine, _ = both_ways(prepared, bengali, Channels.of(story), story)
+    whole, _ = both_ways(Channels.of(latin), latin, Channels.of(story), story)
+    assert mine["words"] == pytest.approx(whole["words"])
+    assert mine["lead"] == pytest.approx(whole["lead"])
+    assert mine["numbers"] == whole["numbers"]
+    unflagged = vectorize({**shared, **own}, 10, {})
+    diluted, _ = both_ways(Channels.of(unflagged), unflagged, Channels.of(story), story)
+    assert diluted["words"] < mine["words"]

@@ -212,6 +212,16 @@ class Channels:
             if k[len(strip):] in named or any(ch.isdigit() for ch in k)))
             for c, strip in (("words", ""), ("lead", LEAD))}
 
+    @cached_property
+    def sharable_norms(self) -> dict[str, float]:
+        """Length of the words and lead channels counting only the keys a report in
+        another script can share with English ones: in Latin letters (its names respelled
+        as they spell them) or with digits (computed only for such a report)."""
+        return {c: math.sqrt(math.fsum(
+            w * w for k, w in self.keys.get(c, {}).items()
+            if k.isascii() or any(ch.isdigit() for ch in k)))
+            for c in ("words", "lead")}
+
     @classmethod
     def of(cls, vec: Vector) -> Channels:
         keys: dict[str, dict[str, float]] = {}
@@ -257,6 +267,10 @@ def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, 
     for c in CHANNELS:
         norm = norms.get(c)
         out[c] = dots.get(c, 0.0) / norm if norm else 0.0
+    if doc.other_language and story.english:  # its own words, never shared, count for none
+        for c, mine in doc.sharable_norms.items():
+            if mine > 0 and out[c]:
+                out[c] = min(1.0, out[c] / mine)
     lead = doc.lead_numbers
     out["lead_numbers_missing"] = (sum(k not in centroid for k in lead) / len(lead)
                                    if lead else 0.0)
