@@ -51,6 +51,11 @@ SAME_SKELETON = [
     ["Mashhadani", "المشهداني"],
     ["Yousef", "Youssef", "Yusuf", "يوسف"],
     ["Qasim", "Kasim", "قاسم"],
+    # Indic scripts: a nasal sign is an "n", the palatal "c" a "ch", as English writes them
+    ["Chandpur", "চাঁদপুর", "चाँदपुर"],
+    ["Sangareddy", "संगारेड्डी"],
+    ["Chennai", "சென்னை"],
+    ["Colombo", "கொழும்பு", "කොළඹ"],
 ]
 
 

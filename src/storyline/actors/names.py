@@ -55,6 +55,7 @@ class NameRules:
     """Compiled name heuristics; see the comments in data/names.yaml."""
 
     apostrophes: str
+    indic: Mapping[int, str]
     vowels: frozenset[str]
     digraphs: tuple[tuple[str, str], ...]
     latin_letters: Mapping[str, str]
@@ -124,6 +125,7 @@ def name_rules() -> NameRules:
     display = data["display"]
     return NameRules(
         apostrophes=latin["apostrophes"],
+        indic={ord(k): str(v) for k, v in latin["indic_letters"].items()},
         vowels=frozenset(latin["vowels"] + latin["semivowels"]),
         digraphs=tuple(sorted(latin["digraphs"].items(), key=lambda kv: -len(kv[0]))),
         latin_letters=dict(latin["letters"]),
@@ -171,7 +173,7 @@ def _finish(marker: str, classes: str) -> str:
 
 def _latin_ascii(text: str) -> str:
     rules = name_rules()
-    text = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    text = anyascii(unicodedata.normalize("NFKC", text).translate(rules.indic)).lower()
     return "".join(_MARKER if ch in rules.apostrophes else ch for ch in text)
 
 
