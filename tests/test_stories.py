@@ -2357,3 +2357,26 @@ def test_an_event_stays_open_while_it_is_reported_or_has_an_undated_report(
     assert merger.candidates("st_meetings", "CONSULT", "doc-none",
                              ("2026-08-01", "2026-08-31")) == [first]
     assert merger.candidates("st_meetings", "CONSULT", "doc-none") == [first]
+
+
+def test_an_undated_report_joins_at_the_lower_undated_threshold(kb: Store) -> None:
+    """A report with no date has no same-days bonus and is most often a feature or an
+    analysis of a running story: it joins its best story from `undated_threshold` on,
+    where a dated report with the same score starts a story of its own."""
+    import dataclasses
+
+    rules = story_rules()
+    assert 0 < rules.undated_threshold < rules.threshold
+    partly = _lead({"water": 1, "reservoir": 2, "pump": 2, "canal": 1}, "pump")
+    probe = StoryClusterer(kb.stories)
+    probe.assign(_stored(kb, "w1", "2026-03-01"), WATER, {}, "2026-03-01")
+    [scored] = probe.score(_stored(kb, "p0", None), partly, {}, None).scored
+    # thresholds either side of that score: the undated report joins, the dated one not
+    between = dataclasses.replace(rules, threshold=scored.score + 0.01,
+                                  undated_threshold=scored.score - 0.01)
+    clusterer = StoryClusterer(kb.stories, between)
+    # four days on, past the grace days: a little less than the undated score
+    dated = clusterer.assign(_stored(kb, "p2", "2026-03-05"), partly, {}, "2026-03-05")
+    assert dated.new and dated.evidence["threshold"] == between.threshold
+    undated = clusterer.assign(_stored(kb, "p1", None), partly, {}, None)
+    assert not undated.new and undated.evidence["threshold"] == between.undated_threshold

@@ -367,6 +367,11 @@ class StoryClusterer:
         # every look, split and join compares the same vectors again
         self.prepared: dict[int, tuple[Vector, Channels]] | None = None
 
+    def threshold(self, date: str | None) -> float:
+        """The score a document must reach to join a story: `undated_threshold` for an
+        undated one, which has no same-days bonus to reach it with, else `threshold`."""
+        return self.rules.threshold if date else self.rules.undated_threshold
+
     def channels(self, vec: Vector) -> Channels:
         """`Channels.of(vec)`, prepared once per vector while `prepared` holds a dict."""
         if self.prepared is None:
@@ -463,7 +468,7 @@ class StoryClusterer:
             return None
         scored, skipped = self.candidates(vec, date, exclude=own.id, doc_id=doc_id)
         best = max(scored, key=lambda s: (s.score, s.story.id), default=None)
-        if best is None or best.score < rules.threshold:
+        if best is None or best.score < self.threshold(date):
             return None
         rest: StoryState | None = None
         left: float | None = None
@@ -484,7 +489,7 @@ class StoryClusterer:
             self.table.save(rest, strongest(rest.centroid, rules.index_keys,
                                             rules.blocking_channels))
         evidence: dict[str, Any] = {
-            "score": round(best.score, 4), "threshold": rules.threshold,
+            "score": round(best.score, 4), "threshold": self.threshold(date),
             "features": {k: round(v, 4) for k, v in best.features.items()},
             "days_apart": best.days_apart, "time_penalty": round(best.time_penalty, 4),
             "shared": self._shared(vec, best.story.centroid),
@@ -709,10 +714,11 @@ class StoryClusterer:
         rules = self.rules
         placement = self.score(doc_id, terms, entities, date)
         best = max(placement.scored, key=lambda s: (s.score, s.story.id), default=None)
-        if best is None or best.score < rules.threshold:
+        threshold = self.threshold(date)
+        if best is None or best.score < threshold:
             return self.start(doc_id, placement, date, best)
         rivals = [s for s in placement.scored
-                  if s.score >= rules.threshold and s.score >= best.score - rules.margin]
+                  if s.score >= threshold and s.score >= best.score - rules.margin]
         decided: list[dict[str, Any]] = []
         if affinity is not None and len(rivals) > 1:
             ranked = sorted(((affinity(s.story.id), s) for s in rivals),
@@ -721,7 +727,7 @@ class StoryClusterer:
             decided = [{"story": s.story.id, "score": round(s.score, 4),
                         "event_affinity": round(a, 4)} for a, s in ranked]
         evidence: dict[str, Any] = {
-            "score": round(best.score, 4), "threshold": rules.threshold,
+            "score": round(best.score, 4), "threshold": threshold,
             "features": {k: round(v, 4) for k, v in best.features.items()},
             "days_apart": best.days_apart, "time_penalty": round(best.time_penalty, 4),
             "shared": self._shared(placement.vector, best.story.centroid),
@@ -743,7 +749,7 @@ class StoryClusterer:
         story = StoryState(story_id(doc_id), {}, None, None, 0, 0)
         evidence = {"closest": round(closest.score, 4) if closest else None,
                     "closest_story": closest.story.id if closest else None,
-                    "threshold": self.rules.threshold,
+                    "threshold": self.threshold(date),
                     "too_far_in_time": placement.skipped[:5]}
         self._grow(story, placement.vector, date)
         self.table.assign(doc_id, story.id, None, evidence, story.size - 1)

@@ -29,6 +29,7 @@ class StoryRules:
     """Settings of story clustering, event merging, origins, conflicts and summaries."""
 
     threshold: float
+    undated_threshold: float
     score_bias: float
     score_weights: dict[str, float]
     entity_kinds: tuple[str, ...]
@@ -140,6 +141,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         raise StoryRulesError(f"data/stories.yaml: bad pattern in origins: {exc}") from exc
     return StoryRules(
         threshold=float(_need(c, "threshold", "clustering")),
+        undated_threshold=float(_need(c, "undated_threshold", "clustering")),
         score_bias=float(_need(score, "bias", "clustering.score")),
         score_weights={f: float(_need(score, f, "clustering.score")) for f in FEATURES},
         entity_kinds=tuple(map(str, _need(c, "entity_kinds", "clustering"))),
