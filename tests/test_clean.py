@@ -1124,6 +1124,38 @@ def test_south_asian_dates_and_the_bikram_sambat_calendar(value: str,
     assert written_date(value) == date
 
 
+@pytest.mark.parametrize(("value", "date"), [
+    ("ሚያዝያ 13 ቀን 2018 ዓ.ም.", dt.date(2026, 4, 21)),  # Amharic: month, day, "day", year
+    ("13 ሚያዝያ 2018", dt.date(2026, 4, 21)),
+    ("መስከረም 1 ቀን 2018", dt.date(2025, 9, 11)),  # new year's day after a common year
+    ("መስከረም 1 ቀን 2016", dt.date(2023, 9, 12)),  # after 2015, whose Pagume has 6 days
+    ("ጳጉሜ 6 ቀን 2015", dt.date(2023, 9, 11)),
+    ("ጳጉሜ 6 ቀን 2016", None),  # a Pagume of 5 days
+    ("ሓምለ 2 2018", dt.date(2026, 7, 9)),  # Tigrinya spelling of Hamle
+    ("ኤፕሪል 21, 2026", dt.date(2026, 4, 21)),  # a Gregorian month in Amharic
+])
+def test_ethiopian_calendar_dates(value: str, date: dt.date | None) -> None:
+    """Ethiopia's own calendar (13 months, the year from 11 or 12 September, 7 or 8 years
+    behind), read with its month names only."""
+    from storyline.clean.text import written_date
+
+    assert written_date(value) == date
+
+
+@pytest.mark.parametrize(("body", "published"), [
+    ("Rescuers reached the village on 3 April after the slip.", dt.date(2026, 4, 3)),
+    ("Rescuers reached the village on April 3 after the slip.", dt.date(2026, 3, 4)),
+    ("Rescuers reached the village after the slip.", dt.date(2026, 3, 4)),
+    ("The inquiry, opened 14/03/2026, reported today.", dt.date(2026, 4, 3)),
+])
+def test_an_english_text_that_puts_the_day_first_reads_its_numeric_date_so(
+        body: str, published: dt.date) -> None:
+    """English outlets of countries that write the day first print "03/04/2026" for 3
+    April: the order the text's other dates take settles it before the language does."""
+    raw = f"Landslide cuts the Korsa road\n\n03/04/2026\n\n{body}\n"
+    assert run(raw).published == published
+
+
 def test_a_month_name_is_not_read_inside_a_longer_word_of_an_indic_script() -> None:
     """"मे" is May; "में" ("in") is that with a nasal sign, which `\\w` does not count
     as a letter: "सूची 10 में" is no date."""

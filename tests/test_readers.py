@@ -257,6 +257,23 @@ def test_read_json_record_with_its_text_under_an_unknown_name(tmp_path: Path) ->
     assert "nor any field of prose" in item.reason
 
 
+def test_read_json_record_of_a_script_with_its_own_full_stop(tmp_path: Path) -> None:
+    """Amharic ends its sentences with "።": a field of such sentences is prose, and the
+    outlet's `ries` (title) and `qen` (date, in the Ethiopian calendar) are known."""
+    body = ("የኮርሳ ወንዝ ሰኞ ምሽት ሞልቶ ከሁለት መቶ በላይ ቤቶች በውሃ ተጥለቅልቀዋል። የአካባቢው አስተዳዳሪ "
+            "እንዳሉት ነዋሪዎች ወደ ትምህርት ቤቶችና ወደ ቀበሌ አዳራሽ ተዛውረዋል። የምግብና የውሃ እርዳታ "
+            "ማክሰኞ ጠዋት ከአጎራባች ወረዳ መድረስ ጀምሯል። ባለሥልጣናቱ ወንዙ በሚቀጥሉት ቀናት እንደገና "
+            "ሊሞላ ስለሚችል ነዋሪዎች ወደ ቤታቸው እንዳይመለሱ አሳስበዋል። በአደጋው የሞተ ሰው እንደሌለ "
+            "ተገልጿል።")
+    path = _write(tmp_path / "zena.json", json.dumps(
+        {"ries": "የኮርሳ ወንዝ ሞላ", "mezgeb": body, "qen": "ሚያዝያ 13 ቀን 2018 ዓ.ም."}))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.raw == body and doc.extra["text_field"] == "mezgeb"
+    assert doc.given["title"] == "የኮርሳ ወንዝ ሞላ"
+    assert doc.given["published"] == "ሚያዝያ 13 ቀን 2018 ዓ.ም."
+
+
 def test_read_json_record_with_a_time_stamp_written_as_a_string(tmp_path: Path) -> None:
     from storyline.pipeline import Pipeline
 

@@ -10,6 +10,12 @@ The Bikram Sambat calendar (Nepal: "भदौ ३, २०८३") is lunisolar i
 which follow no rule and are published year by year: its dates are read through the
 tables of `nepali_datetime` (MIT), for the years it knows (1975 to 2100 BS, 1918 to
 2044), and only with a month name of that calendar (`bikram_sambat_months`).
+
+The Ethiopian calendar (Ethiopia and Eritrea: "ሚያዝያ 13 ቀን 2018 ዓ.ም.") has twelve months of
+30 days and a thirteenth, Pagume, of 5 days, or 6 in the year before a Gregorian leap
+year (an Ethiopian year that leaves 3 divided by 4); its year begins on 11 September, or
+12 September after such a year, and counts 7 or 8 years behind the Gregorian one
+(Amete Mihret era). Read only with a month name of that calendar (`ethiopian_months`).
 """
 
 from __future__ import annotations
@@ -44,6 +50,23 @@ def solar_hijri(year: int, month: int, day: int) -> dt.date | None:
                for y in (range(_ANCHOR_YEAR, year) if step > 0 else range(year, _ANCHOR_YEAR)))
     days += sum(31 if m <= 6 else 30 for m in range(1, month)) + day - 1
     return _ANCHOR + dt.timedelta(days=days)
+
+
+#: The Julian day number of the day before 1 Meskerem of year 1 (Amete Mihret), and of
+#: the day before 1 January of year 1 (the proleptic Gregorian calendar's day 1).
+_ETHIOPIAN_EPOCH, _GREGORIAN_EPOCH = 1724220, 1721425
+
+
+def ethiopian(year: int, month: int, day: int) -> dt.date | None:
+    """The Gregorian date of an Ethiopian one, or None when it is not a date of that
+    calendar (a month over 13, a day past the month's end, a year before 1)."""
+    if year < 1 or not 1 <= month <= 13:
+        return None
+    length = 30 if month <= 12 else 6 if year % 4 == 3 else 5
+    if not 1 <= day <= length:
+        return None
+    julian_day = _ETHIOPIAN_EPOCH + 365 * (year - 1) + year // 4 + 30 * (month - 1) + day
+    return dt.date.fromordinal(julian_day - _GREGORIAN_EPOCH)
 
 
 def bikram_sambat(year: int, month: int, day: int) -> dt.date | None:

@@ -1,6 +1,7 @@
 """Dates written in digits whose order is not certain ("04/12/2026": 4 December or
-April 12?), settled by a weekday named beside them or in the lead, else by the
-language's custom (`data/cleaning.yaml`: `weekdays`, `month_first_languages`)."""
+April 12?), settled by a weekday named beside them or in the lead, else by the order
+the text's other dates take, else by the language's custom (`data/cleaning.yaml`:
+`weekdays`, `month_first_languages`)."""
 
 from __future__ import annotations
 
@@ -54,11 +55,41 @@ def on_named_day(dates: list[dt.date], weekdays: set[int]) -> dt.date | None:
     return found[0] if len(found) == 1 else None
 
 
-def settle(value: str, lead: str, language: str | None) -> dt.date | None:
+def writes_day_first(text: str, rules: CleaningRules | None = None) -> bool | None:
+    """Whether the writer of `text` puts the day before the month: True when its English
+    dates with a month name all do ("4 September", "21 June 2026"), or a date in digits
+    can only be read so ("13/09/2026"); False when they all put the month first
+    ("September 4", "09/13/2026"); None when the text says neither or both. An English
+    outlet of a country that writes the day first (Britain, Australia, India, Papua New
+    Guinea) writes "04/09/2026" for 4 September."""
+    rules = rules or cleaning_rules()
+    day_first = month_first = 0
+    for m in rules.day_month.finditer(text):
+        name = m.group("month") or m.group("first_month")
+        if not name[0].isupper() or name.lower() not in rules.english_month_names:
+            continue
+        if m.group("month"):
+            day_first += 1
+        else:
+            month_first += 1
+    for m in rules.numeric_date.finditer(text):
+        if m.group("ab_year"):
+            a, b = int(m.group("a")), int(m.group("b"))
+            day_first += a > 12 >= b
+            month_first += b > 12 >= a
+    if day_first and not month_first:
+        return True
+    if month_first and not day_first:
+        return False
+    return None
+
+
+def settle(value: str, lead: str, language: str | None, text: str = "") -> dt.date | None:
     """The date an ambiguous "04/12/2026" written as `value` means in a document whose
-    lead is `lead` and whose language is `language`: the reading that falls on a weekday
-    the lead names, if only one does; else month first in the languages that write it
-    so (English), day first in the others. None when `value` is not such a date."""
+    lead is `lead`, whose language is `language` and whose text is `text`: the reading
+    that falls on a weekday the lead names, if only one does; else the order the text's
+    other dates take (`writes_day_first`); else month first in the languages that write
+    it so (English), day first in the others. None when `value` is not such a date."""
     rules = cleaning_rules()
     m = rules.numeric_date.fullmatch(value.strip())
     if m is None or not m.group("ab_year"):
@@ -69,5 +100,8 @@ def settle(value: str, lead: str, language: str | None) -> dt.date | None:
     named = on_named_day(dates, named_weekdays(lead, rules))
     if named is not None:
         return named
+    order = writes_day_first(text, rules) if text else None
+    if order is not None:
+        return dates[1] if order else dates[0]
     base = (language or "en").split("-")[0].lower()
     return dates[0] if base in rules.month_first_languages else dates[1]

@@ -117,9 +117,10 @@ def resolve_metadata(doc: Document) -> Document:
     dates = [(v, e) for v, e in dates if parse_date(v) is not None]
     best = _best(dates, PUBLISHED_ORDER)
     if best:
-        # "04/12/2026" is settled by a weekday in the lead, else by the language's custom
-        doc.published = settle(str(best[0]), doc.text[:LEAD_CHARS], doc.language) \
-            or parse_date(best[0])
+        # "04/12/2026" is settled by a weekday in the lead, else by the order of the
+        # text's other dates, else by the language's custom
+        doc.published = settle(str(best[0]), doc.text[:LEAD_CHARS], doc.language,
+                               doc.text) or parse_date(best[0])
         doc.evidence["published"] = best[1]
     else:  # a day with no year ("21 June"): kept for the story stage to date by the run
         day = next((c for c in doc.cues if c.field == "day"), None)

@@ -58,6 +58,7 @@ class CleaningRules:
     month_names: dict[str, int]
     solar_hijri_months: dict[str, int]
     bikram_sambat_months: dict[str, int]
+    ethiopian_months: dict[str, int]
     named_date: re.Pattern[str]
     english_month_names: dict[str, int]
     day_month: re.Pattern[str]
@@ -79,7 +80,8 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     """Day, month name and year ("14 de abril de 2026", "15 ga Yuni, 2026", "21 июня
     2026", "٤ سبتمبر ٢٠٢٦م", "2 جون 2026ء"), month first ("Agosto 25, 2026") or year
     first ("2026. június 21.", "2026 m. birželio 21 d.", "د ۲۰۲۶ کال د جولای ۹مه"), in
-    digits of any script."""
+    digits of any script; Amharic and Tigrinya write the word for day between day and
+    year ("ሚያዝያ 13 ቀን 2018 ዓ.ም.")."""
     names = _alternation(months)
     # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era)
     year_mark = rf"(?:\s?[ءم]{NOT_BEFORE_WORD})?"
@@ -87,7 +89,7 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
                       rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
                       rf"(?P<year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
                       rf"|{NOT_AFTER_WORD}(?P<first_month>{names})\s+"
-                      rf"(?P<first_day>\d{{1,2}}),?\s+"
+                      rf"(?P<first_day>\d{{1,2}}),?\s+(?:ቀን\s+)?"
                       rf"(?P<first_year>\d{{4}}){NOT_BEFORE_WORD}"
                       rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+"
                       rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+)?(?P<year_month>{names})"
@@ -140,8 +142,11 @@ def cleaning_rules() -> CleaningRules:
                             for k, v in data["solar_hijri_months"].items()},
         bikram_sambat_months={str(k).lower(): int(v)
                               for k, v in data["bikram_sambat_months"].items()},
+        ethiopian_months={str(k).lower(): int(v)
+                          for k, v in data["ethiopian_months"].items()},
         named_date=_named_date({**data["month_names"], **data["solar_hijri_months"],
-                                **data["bikram_sambat_months"]}),
+                                **data["bikram_sambat_months"],
+                                **data["ethiopian_months"]}),
         english_month_names={str(k).lower(): int(v)
                              for k, v in data["english_month_names"].items()},
         day_month=_day_month({**data["month_names"], **data["english_month_names"]}),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from storyline.clean.calendars import bikram_sambat, solar_hijri
+from storyline.clean.calendars import bikram_sambat, ethiopian, solar_hijri
 from storyline.clean.dates import named_weekdays, on_named_day, readings
 from storyline.clean.letters import LETTERS
 from storyline.clean.rules import CleaningRules, cleaning_rules
@@ -28,7 +28,10 @@ from storyline.model import Cue, Document, Evidence, Paragraph, Passage
 from storyline.offsets import Piece, TextBuilder, collapse_spaces, join_pieces
 
 _CLOSERS = "\"”’'»)]*"
-_SENTENCE_END = ".!?…؟。"
+#: Full stops, question marks and ellipses, with those of scripts that have their own
+#: (Arabic and Urdu, Chinese and Japanese, Devanagari and Bengali, Ethiopic, Armenian,
+#: Myanmar).
+_SENTENCE_END = ".!?…؟。！？۔।॥።፧։။"
 _SPACES = "\t\xa0\u202f\u205f\u3000" + "".join(chr(c) for c in range(0x2000, 0x200B))
 
 
@@ -321,7 +324,7 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
     if m is None:
         return None
     # "Agosto 25, 2026", "2026. június 21.", "۱۲ اردیبهشت ۱۴۰۵" (Solar Hijri), "भदौ ३,
-    # २०८३" (Bikram Sambat)
+    # २०८३" (Bikram Sambat), "ሚያዝያ 13 ቀን 2018 ዓ.ም." (Ethiopian)
     first = "first_" if m.group("first_month") else "year_" if m.group("year_month") else ""
     day, year = (int(m.group(first + g)) for g in ("day", "year"))  # digits of any script
     name = m.group(first + "month").lower()
@@ -329,6 +332,8 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
         return m.start(), m.end(), f"{year:04d}-{rules.month_names[name]:02d}-{day:02d}"
     date = solar_hijri(year, rules.solar_hijri_months[name], day) \
         if name in rules.solar_hijri_months else \
+        ethiopian(year, rules.ethiopian_months[name], day) \
+        if name in rules.ethiopian_months else \
         bikram_sambat(year, rules.bikram_sambat_months[name], day)
     return (m.start(), m.end(), date.isoformat()) if date else None
 

@@ -350,7 +350,9 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
 
 #: A field that reads as prose: this many words at least, and sentence ends.
 PROSE_WORDS = 40
-_SENTENCE_END = re.compile(r"[.!?。؟।][\s\"'”’)]")
+#: Full stops and question marks of the scripts that have their own: Chinese and
+#: Japanese, Arabic and Urdu, Devanagari and Bengali, Ethiopic, Armenian, Myanmar.
+_SENTENCE_END = re.compile(r"[.!?。！？؟۔।॥።፧։။][\s\"'”’)]")
 
 
 def _prose_field(fields: dict[str, Any]) -> str | None:
