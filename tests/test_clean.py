@@ -1133,25 +1133,33 @@ def test_south_asian_dates_and_the_bikram_sambat_calendar(value: str,
     ("ጳጉሜ 6 ቀን 2016", None),  # a Pagume of 5 days
     ("ሓምለ 2 2018", dt.date(2026, 7, 9)),  # Tigrinya spelling of Hamle
     ("ኤፕሪል 21, 2026", dt.date(2026, 4, 21)),  # a Gregorian month in Amharic
+    ("ሚያዝያ 2 ቀን 2018 ዓ.ም.", dt.date(2026, 4, 10)),  # "of the Ethiopian era" after the year
+    # Eritrea names the Gregorian months so: 2026 of the Ethiopian calendar is 2033-34
+    ("ሰኑይ 27 ሚያዝያ 2026", dt.date(2026, 4, 27)),
+    ("ቀዳም 20 ሰነ 2026", dt.date(2026, 6, 20)),
 ])
 def test_ethiopian_calendar_dates(value: str, date: dt.date | None) -> None:
     """Ethiopia's own calendar (13 months, the year from 11 or 12 September, 7 or 8 years
-    behind), read with its month names only."""
+    behind), read with its month names only, and Eritrea's Gregorian dates with the same
+    month names."""
     from storyline.clean.text import written_date
 
     assert written_date(value) == date
 
 
 @pytest.mark.parametrize(("body", "published"), [
-    ("Rescuers reached the village on 3 April after the slip.", dt.date(2026, 4, 3)),
-    ("Rescuers reached the village on April 3 after the slip.", dt.date(2026, 3, 4)),
+    ("The slope had moved since 28 February, villagers said.", dt.date(2026, 4, 3)),
+    ("The slope had moved since February 28, villagers said.", dt.date(2026, 3, 4)),
     ("Rescuers reached the village after the slip.", dt.date(2026, 3, 4)),
     ("The inquiry, opened 14/03/2026, reported today.", dt.date(2026, 4, 3)),
+    # a wire's dateline writes the month first, and the day it names settles the date
+    ("KORSA, Velmar, Apr 3 (VNA) - Rescuers reached the village.", dt.date(2026, 4, 3)),
 ])
 def test_an_english_text_that_puts_the_day_first_reads_its_numeric_date_so(
         body: str, published: dt.date) -> None:
     """English outlets of countries that write the day first print "03/04/2026" for 3
-    April: the order the text's other dates take settles it before the language does."""
+    April: a day and month the lead names in words, or else the order the text's other
+    dates take, settles it before the language does."""
     raw = f"Landslide cuts the Korsa road\n\n03/04/2026\n\n{body}\n"
     assert run(raw).published == published
 

@@ -55,6 +55,20 @@ def on_named_day(dates: list[dt.date], weekdays: set[int]) -> dt.date | None:
     return found[0] if len(found) == 1 else None
 
 
+def named_days(text: str, rules: CleaningRules | None = None) -> set[tuple[int, int]]:
+    """The (month, day) pairs `text` writes with an English month name ("Oct 8", "8
+    October")."""
+    rules = rules or cleaning_rules()
+    found: set[tuple[int, int]] = set()
+    for m in rules.day_month.finditer(text):
+        first = "first_" if m.group("first_month") else ""
+        name = m.group(first + "month")
+        month = rules.english_month_names.get(name.lower())
+        if month is not None and name[0].isupper():  # not "may 5"
+            found.add((month, int(m.group(first + "day"))))
+    return found
+
+
 def writes_day_first(text: str, rules: CleaningRules | None = None) -> bool | None:
     """Whether the writer of `text` puts the day before the month: True when its English
     dates with a month name all do ("4 September", "21 June 2026"), or a date in digits
@@ -84,10 +98,13 @@ def writes_day_first(text: str, rules: CleaningRules | None = None) -> bool | No
     return None
 
 
-def settle(value: str, lead: str, language: str | None, text: str = "") -> dt.date | None:
+def settle(value: str, lead: str, language: str | None, text: str = "",
+           days: frozenset[tuple[int, int]] = frozenset()) -> dt.date | None:
     """The date an ambiguous "04/12/2026" written as `value` means in a document whose
     lead is `lead`, whose language is `language` and whose text is `text`: the reading
-    that falls on a weekday the lead names, if only one does; else the order the text's
+    that falls on a weekday the lead names, if only one does; else the one whose day and
+    month the lead writes in words, or `days` gives (a dateline's "Oct 8", cut from the
+    text as a cue); else the order the text's
     other dates take (`writes_day_first`); else month first in the languages that write
     it so (English), day first in the others. None when `value` is not such a date."""
     rules = cleaning_rules()
@@ -100,6 +117,9 @@ def settle(value: str, lead: str, language: str | None, text: str = "") -> dt.da
     named = on_named_day(dates, named_weekdays(lead, rules))
     if named is not None:
         return named
+    told = {(d.month, d.day) for d in dates} & (named_days(lead, rules) | days)
+    if len(told) == 1:  # "08/10/2026" over "GALWAY, Ireland, Oct 8 (HNS) -"
+        return next(d for d in dates if (d.month, d.day) in told)
     order = writes_day_first(text, rules) if text else None
     if order is not None:
         return dates[1] if order else dates[0]

@@ -117,10 +117,13 @@ def resolve_metadata(doc: Document) -> Document:
     dates = [(v, e) for v, e in dates if parse_date(v) is not None]
     best = _best(dates, PUBLISHED_ORDER)
     if best:
-        # "04/12/2026" is settled by a weekday in the lead, else by the order of the
-        # text's other dates, else by the language's custom
+        # "04/12/2026" is settled by a weekday in the lead, else by a day and month the
+        # lead or a dateline names, else by the order of the text's other dates, else by
+        # the language's custom
+        days = frozenset((int(c.value[2:4]), int(c.value[5:7])) for c in doc.cues
+                         if c.field == "day" and re.fullmatch(r"--\d\d-\d\d", c.value))
         doc.published = settle(str(best[0]), doc.text[:LEAD_CHARS], doc.language,
-                               doc.text) or parse_date(best[0])
+                               doc.text, days) or parse_date(best[0])
         doc.evidence["published"] = best[1]
     else:  # a day with no year ("21 June"): kept for the story stage to date by the run
         day = next((c for c in doc.cues if c.field == "day"), None)

@@ -83,14 +83,15 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     digits of any script; Amharic and Tigrinya write the word for day between day and
     year ("ሚያዝያ 13 ቀን 2018 ዓ.ም.")."""
     names = _alternation(months)
-    # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era)
-    year_mark = rf"(?:\s?[ءم]{NOT_BEFORE_WORD})?"
+    # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era), "2018 ዓ.ም." (Amharic: of
+    # the Ethiopian era)
+    year_mark = rf"(?:\s?(?:[ءم]{NOT_BEFORE_WORD}|ዓ\.?\s?ም\.?|ዓ/ም))?"
     return re.compile(rf"{NOT_AFTER_WORD}(?P<day>\d{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
                       rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
                       rf"(?P<year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
                       rf"|{NOT_AFTER_WORD}(?P<first_month>{names})\s+"
                       rf"(?P<first_day>\d{{1,2}}),?\s+(?:ቀን\s+)?"
-                      rf"(?P<first_year>\d{{4}}){NOT_BEFORE_WORD}"
+                      rf"(?P<first_year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
                       rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+"
                       rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+)?(?P<year_month>{names})"
                       rf"\s+(?P<year_day>\d{{1,2}})(?!\d)", re.I)

@@ -332,10 +332,25 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
         return m.start(), m.end(), f"{year:04d}-{rules.month_names[name]:02d}-{day:02d}"
     date = solar_hijri(year, rules.solar_hijri_months[name], day) \
         if name in rules.solar_hijri_months else \
-        ethiopian(year, rules.ethiopian_months[name], day) \
+        _ethiopian_or_eritrean(year, rules.ethiopian_months[name], day) \
         if name in rules.ethiopian_months else \
         bikram_sambat(year, rules.bikram_sambat_months[name], day)
     return (m.start(), m.end(), date.isoformat()) if date else None
+
+
+def _ethiopian_or_eritrean(year: int, month: int, day: int) -> dt.date | None:
+    """A date with a month name of the Ethiopian calendar: of that calendar; but Eritrea
+    gives the same names to the Gregorian months ("ሰኑይ 27 ሚያዝያ 2026" is 27 April, the
+    Ethiopian reading 2034), so a date that would lie in the future is read so."""
+    date = ethiopian(year, month, day)
+    if date is not None and date <= dt.date.today() + dt.timedelta(days=1):
+        return date
+    if month > 12:
+        return None
+    try:  # Meskerem is September, Tir January, Miyazya April
+        return dt.date(year, (month + 7) % 12 + 1, day)
+    except ValueError:
+        return None
 
 
 def written_date(text: str) -> dt.date | None:

@@ -106,6 +106,10 @@ OTHER_LANGUAGE = FLAG + "other-language"
 ENGLISH = FLAG + "english"
 
 
+#: The channel of numbers, which stories are also found under (`number_keys`).
+_NUMBERS = frozenset({"numbers"})
+
+
 @lru_cache(maxsize=1 << 18)
 def channel_of(key: str) -> str:
     """The channel of a key: an actor's kind, lead, years, numbers or words (kept for
@@ -396,13 +400,15 @@ class StoryClusterer:
         """The keys blocking looks stories up by: the vector's `query_keys` strongest and,
         for a report in another script, up to as many more written in Latin letters (its
         names respelled as English reports spell them, its actors): its own words, rare
-        everywhere else, outweigh those and find only stories in its language."""
+        everywhere else, outweigh those and find only stories in its language; and its
+        `number_keys` strongest numbers."""
         rules = self.rules
         keys = strongest(vec, rules.query_keys, rules.blocking_channels)
         if OTHER_LANGUAGE in vec:
             taken = set(keys)
             latin = {k: w for k, w in vec.items() if k.isascii() and k not in taken}
             keys += strongest(latin, rules.query_keys, rules.blocking_channels)
+            keys += strongest(vec, rules.number_keys, _NUMBERS)
         return keys
 
     def candidates(self, vec: Vector, date: str | None, exclude: str | None = None,
@@ -486,8 +492,7 @@ class StoryClusterer:
             self.table.delete(own.id)
         else:
             rest.version = self.table.next_version()
-            self.table.save(rest, strongest(rest.centroid, rules.index_keys,
-                                            rules.blocking_channels))
+            self.table.save(rest, self.index_keys(rest.centroid))
         evidence: dict[str, Any] = {
             "score": round(best.score, 4), "threshold": self.threshold(date),
             "features": {k: round(v, 4) for k, v in best.features.items()},
@@ -772,8 +777,15 @@ class StoryClusterer:
         kept = strongest(centroid, self.rules.centroid_keys)
         story.centroid = {k: round(centroid[k], 5) for k in kept}
         story.version = self.table.next_version()
-        self.table.save(story, strongest(story.centroid, self.rules.index_keys,
-                                         self.rules.blocking_channels))
+        self.table.save(story, self.index_keys(story.centroid))
+
+    def index_keys(self, centroid: Vector) -> list[str]:
+        """The keys a story is found under: its `index_keys` strongest of the blocking
+        channels and its `number_keys` strongest numbers (which reports in every
+        language and script write alike)."""
+        rules = self.rules
+        return strongest(centroid, rules.index_keys, rules.blocking_channels) + \
+            strongest(centroid, rules.number_keys, _NUMBERS)
 
     def _shared(self, vec: Vector, centroid: Vector) -> list[str]:
         shared = {k: w * centroid[k] for k, w in vec.items()

@@ -53,6 +53,7 @@ class StoryRules:
     year_precisions: frozenset[str]
     query_keys: int
     index_keys: int
+    number_keys: int
     per_key: int
     max_candidates: int
     centroid_keys: int
@@ -170,6 +171,7 @@ def parse_rules(data: dict[str, Any]) -> StoryRules:
         year_precisions=frozenset(_need(c, "year_precisions", "clustering")),
         query_keys=int(_need(c, "query_keys", "clustering")),
         index_keys=int(_need(c, "index_keys", "clustering")),
+        number_keys=int(_need(c, "number_keys", "clustering")),
         per_key=int(_need(c, "per_key", "clustering")),
         max_candidates=max(1, int(_need(c, "max_candidates", "clustering"))),
         centroid_keys=int(_need(c, "centroid_keys", "clustering")),

@@ -22,7 +22,7 @@ from pathlib import Path
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from storyline.clean.language import english
-from storyline.clean.letters import WORD_CHAR
+from storyline.clean.letters import LETTERS, WORD_CHAR
 from storyline.clean.rules import cleaning_rules
 from storyline.model import Document
 from storyline.nlp.tokens import Columns, columns
@@ -84,6 +84,25 @@ def number_key(text: str, multiplier: float = 1) -> str | None:
         if value >= size:
             return f"{round(value / size, 6):g}"
     return f"{round(value):,}"
+
+
+#: A number with a short prefix or suffix of a script without capitals glued to it:
+#: Amharic "የ27" ("of 27"), "ከ150" ("from 150"), Bengali "৩১টি" (31 and a classifier).
+_GLUED = re.compile(rf"(?P<before>{LETTERS})?(?P<number>{_NUMBER.pattern})"
+                    rf"(?P<after>{LETTERS})?")
+
+
+def glued_number_key(word: str) -> str | None:
+    """The number of a word that glues a particle or classifier of a script without
+    capitals (`caseless`, up to 3 letters) to it, as `number_key` writes it; None for
+    any other word ("F16", "3rd", "COVID19" stay words)."""
+    m = _GLUED.fullmatch(word)
+    if m is None or not (m.group("before") or m.group("after")):
+        return None
+    for part in (m.group("before"), m.group("after")):
+        if part and (len(part) > 3 or not caseless(part)):
+            return None
+    return number_key(m.group("number"))
 
 
 @cache
@@ -266,7 +285,7 @@ def sign_document(doc: Document) -> Document:
                                 or any(ch.isdigit() for ch in lemma)):
                 lemma_of.setdefault(lower, None)
                 continue
-            lemma = number_key(lemma) or lemma
+            lemma = number_key(lemma) or glued_number_key(lemma) or lemma
             lemma_of[lower] = lemma
             terms[lemma] += 1
             # the English model calls any word of a script without capitals a proper
@@ -290,7 +309,7 @@ def sign_document(doc: Document) -> Document:
                  if len(w) >= rules.min_length and w not in stops and w not in STOP_WORDS]
         keys = [k for w in words for k in (
             [k for k, _ in run_keys(w, unspaced.pattern)] if unspaced.search(w)
-            else [number_key(w) or w])]
+            else [number_key(w) or glued_number_key(w) or w])]
         for w in words:
             lemma_of.setdefault(w, w)
         for k in keys:
@@ -309,7 +328,7 @@ def sign_document(doc: Document) -> Document:
             None if word in STOP_WORDS or word in title_stops or len(word) < rules.min_length
             or (foreign_title and not (written[:1].isupper()
                                        or any(ch.isdigit() for ch in word)))
-            else number_key(word) or word)
+            else number_key(word) or glued_number_key(word) or word)
         if key is not None:
             terms[key] += 1
             terms[LEAD + key] += 1
