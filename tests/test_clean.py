@@ -1147,6 +1147,39 @@ def test_ethiopian_calendar_dates(value: str, date: dt.date | None) -> None:
     assert written_date(value) == date
 
 
+@pytest.mark.parametrize(("value", "date"), [
+    ("2026 жылғы 10 маусым, 10:05", dt.date(2026, 6, 10)),  # Kazakh: year, day, month
+    ("2026 წლის 16 ივლისი", dt.date(2026, 7, 16)),  # Georgian
+    ("2026-yil 6-oktabr, 09:30", dt.date(2026, 10, 6)),  # Uzbek
+    ("2026 թ. մայիսի 14", dt.date(2026, 5, 14)),  # Armenian: year, month, day
+    ("streda 8. augusta 2026, 14:30", dt.date(2026, 8, 8)),  # Slovak
+    ("21. 10. 2026 | 10:05", dt.date(2026, 10, 21)),  # Czech and Slovak, spaced
+    ("Tóth Réka | 2026.09.08. 18:02", dt.date(2026, 9, 8)),  # Hungarian, a closing dot
+])
+def test_dates_of_central_europe_the_caucasus_and_central_asia(value: str,
+                                                                date: dt.date) -> None:
+    from storyline.clean.text import written_date
+
+    assert written_date(value) == date
+
+
+def test_a_date_line_under_a_long_header_is_read() -> None:
+    """Masthead, tagline, section, title, standfirst and byline: the date line is the
+    seventh line, still of the header."""
+    raw = ("KORSA POST\nThe city's English-language daily\nNEWS | KORSA\n"
+           "Fire at Korsa battery plant\nOne worker missing as smoke drifts over the city\n"
+           "Ana Kessel\n20 August 2026, 23:05\n\n"
+           "A large fire broke out on Thursday evening at the battery plant.\n")
+    assert run(raw).published == dt.date(2026, 8, 20)
+
+
+def test_a_field_date_with_a_time_is_read_in_its_language_s_order() -> None:
+    """"02/07/2026 16:05" in a Spanish record is 2 July (a Thursday, as the lead says)."""
+    doc = run("Nuevo sismo en el Istmo\n\nUn sismo sacudió este jueves el Istmo.\n",
+              given={"published": "02/07/2026 16:05", "language": "es"})
+    assert doc.published == dt.date(2026, 7, 2)
+
+
 @pytest.mark.parametrize(("body", "published"), [
     ("The slope had moved since 28 February, villagers said.", dt.date(2026, 4, 3)),
     ("The slope had moved since February 28, villagers said.", dt.date(2026, 3, 4)),

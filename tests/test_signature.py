@@ -186,3 +186,16 @@ def test_words_of_a_script_without_capitals_are_no_lead_names_and_stay_whole() -
     assert not [k for k in doc.terms if k.startswith(NAME)]
     assert LEAD + "समस्तीपुर" in doc.terms
     assert "समस" not in doc.terms and "11" in doc.terms
+
+
+@pytest.mark.parametrize(("word", "key"), [
+    ("የ27", "27"),  # Amharic: "of 27"
+    ("ከ1,500", "1,500"),  # "from 1,500"
+    ("৩১টি", "31"),  # Bengali: 31 and a classifier
+    ("F16", None), ("3rd", None), ("covid19", None),  # words of cased scripts stay words
+    ("27", None),  # a bare number is `number_key`'s
+])
+def test_a_number_glued_to_a_particle_of_a_caseless_script(word: str, key: str | None) -> None:
+    from storyline.stories.signature import glued_number_key
+
+    assert glued_number_key(word) == key

@@ -108,8 +108,8 @@ def settle(value: str, lead: str, language: str | None, text: str = "",
     other dates take (`writes_day_first`); else month first in the languages that write
     it so (English), day first in the others. None when `value` is not such a date."""
     rules = cleaning_rules()
-    m = rules.numeric_date.fullmatch(value.strip())
-    if m is None or not m.group("ab_year"):
+    m = rules.numeric_date.search(value)  # "02/07/2026 16:05" with its time too
+    if m is None or not m.group("ab_year") or rules.numeric_date.search(value, m.end()):
         return None
     dates = readings(m)
     if len(dates) < 2:

@@ -76,16 +76,26 @@ def _alternation(names: dict[str, int]) -> str:
     return "|".join(sorted(map(re.escape, names), key=len, reverse=True))
 
 
+#: The word for "of the year" after a year that a day and month follow (Kazakh,
+#: Kyrgyz, Georgian, Uzbek, Azerbaijani, Armenian, Turkmen).
+_YEAR_WORDS = ("жылғы", "жылы", "жылдын", "წლის", "yil", "yılı", "ilin", "il", "թվականի",
+               "թ\\.", "ýylyň", "йилги", "йил")
+
+
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     """Day, month name and year ("14 de abril de 2026", "15 ga Yuni, 2026", "21 июня
     2026", "٤ سبتمبر ٢٠٢٦م", "2 جون 2026ء"), month first ("Agosto 25, 2026") or year
     first ("2026. június 21.", "2026 m. birželio 21 d.", "د ۲۰۲۶ کال د جولای ۹مه"), in
     digits of any script; Amharic and Tigrinya write the word for day between day and
-    year ("ሚያዝያ 13 ቀን 2018 ዓ.ም.")."""
+    year ("ሚያዝያ 13 ቀን 2018 ዓ.ም."); or year, day and month ("2026 жылғы 10 маусым",
+    "2026 წლის 16 ივლისი", "2026-yil 6-oktabr")."""
     names = _alternation(months)
     # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era), "2018 ዓ.ም." (Amharic: of
     # the Ethiopian era)
     year_mark = rf"(?:\s?(?:[ءم]{NOT_BEFORE_WORD}|ዓ\.?\s?ም\.?|ዓ/ም))?"
+    # the word for "year" between a year and a day ("2026 жылғы 10 маусым", "2026 წლის 16
+    # ივლისი", "2026-yil 6-oktabr")
+    year_words = "|".join(_YEAR_WORDS)
     return re.compile(rf"{NOT_AFTER_WORD}(?P<day>\d{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
                       rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
                       rf"(?P<year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
@@ -93,8 +103,12 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
                       rf"(?P<first_day>\d{{1,2}}),?\s+(?:ቀን\s+)?"
                       rf"(?P<first_year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
                       rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+"
-                      rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+)?(?P<year_month>{names})"
-                      rf"\s+(?P<year_day>\d{{1,2}})(?!\d)", re.I)
+                      rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+|(?:{year_words})\s+)?"
+                      rf"(?P<year_month>{names})"
+                      rf"\s+(?P<year_day>\d{{1,2}})(?!\d)"
+                      rf"|(?<![\w.])(?P<ydm_year>\d{{4}})(?:\s*-?\s*(?:{year_words}))?\s+"
+                      rf"(?P<ydm_day>\d{{1,2}})(?:-|\.)?\s*(?P<ydm_month>{names}){NOT_BEFORE_WORD}",
+                      re.I)
 
 
 def _day_month(months: dict[str, int]) -> re.Pattern[str]:

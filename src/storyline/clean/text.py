@@ -325,7 +325,8 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
         return None
     # "Agosto 25, 2026", "2026. június 21.", "۱۲ اردیبهشت ۱۴۰۵" (Solar Hijri), "भदौ ३,
     # २०८३" (Bikram Sambat), "ሚያዝያ 13 ቀን 2018 ዓ.ም." (Ethiopian)
-    first = "first_" if m.group("first_month") else "year_" if m.group("year_month") else ""
+    first = "first_" if m.group("first_month") else "year_" if m.group("year_month") \
+        else "ydm_" if m.group("ydm_month") else ""
     day, year = (int(m.group(first + g)) for g in ("day", "year"))  # digits of any script
     name = m.group(first + "month").lower()
     if name in rules.month_names:
