@@ -1155,9 +1155,15 @@ def test_ethiopian_calendar_dates(value: str, date: dt.date | None) -> None:
     ("streda 8. augusta 2026, 14:30", dt.date(2026, 8, 8)),  # Slovak
     ("21. 10. 2026 | 10:05", dt.date(2026, 10, 21)),  # Czech and Slovak, spaced
     ("Tóth Réka | 2026.09.08. 18:02", dt.date(2026, 9, 8)),  # Hungarian, a closing dot
+    ("25 ก.ย. 2569 14:10 น.", dt.date(2026, 9, 25)),  # Thai, of the Buddhist Era
+    ("12 ເມສາ 2026", dt.date(2026, 4, 12)),  # Lao
+    ("၁၂ ဧပြီ ၂၀၂၆", dt.date(2026, 4, 12)),  # Burmese, in Burmese digits
+    ("၂၀၂၆ ခုနှစ်၊ ဇူလိုင် ၁၅ ရက်", dt.date(2026, 7, 15)),  # Burmese: year, month, day
+    ("วันเสาร์ที่ ๖ มิถุนายน พ.ศ. ๒๕๖๙", dt.date(2026, 6, 6)),  # Thai, "B.E." and digits
+    ("ថ្ងៃសុក្រ ទី១០ ខែមេសា ឆ្នាំ២០២៦", dt.date(2026, 4, 10)),  # Khmer, glued words
 ])
-def test_dates_of_central_europe_the_caucasus_and_central_asia(value: str,
-                                                                date: dt.date) -> None:
+def test_dates_of_central_europe_central_asia_and_southeast_asia(value: str,
+                                                                 date: dt.date) -> None:
     from storyline.clean.text import written_date
 
     assert written_date(value) == date

@@ -274,6 +274,18 @@ def test_read_json_record_of_a_script_with_its_own_full_stop(tmp_path: Path) -> 
     assert doc.given["published"] == "ሚያዝያ 13 ቀን 2018 ዓ.ም."
 
 
+def test_read_json_record_of_a_script_without_full_stops(tmp_path: Path) -> None:
+    """Thai ends no sentence with a mark: paragraph breaks show a body for prose."""
+    paragraph = " ".join(["ฝนตกหนักบนภูเขาเหนือหมู่บ้าน"] * 12)
+    body = "\n\n".join([paragraph] * 4)
+    path = _write(tmp_path / "khao.json", json.dumps(
+        {"hua_khao": "น้ำป่าซัดหมู่บ้าน", "rai_la_iat": body, "wela_phoeiphrae": "25 ก.ย. 2569"}))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.raw == body and doc.extra["text_field"] == "rai_la_iat"
+    assert doc.given["title"] == "น้ำป่าซัดหมู่บ้าน"
+
+
 def test_read_json_record_with_a_time_stamp_written_as_a_string(tmp_path: Path) -> None:
     from storyline.pipeline import Pipeline
 

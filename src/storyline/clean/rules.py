@@ -59,6 +59,7 @@ class CleaningRules:
     solar_hijri_months: dict[str, int]
     bikram_sambat_months: dict[str, int]
     ethiopian_months: dict[str, int]
+    buddhist_era: tuple[range, int]
     named_date: re.Pattern[str]
     english_month_names: dict[str, int]
     day_month: re.Pattern[str]
@@ -77,9 +78,9 @@ def _alternation(names: dict[str, int]) -> str:
 
 
 #: The word for "of the year" after a year that a day and month follow (Kazakh,
-#: Kyrgyz, Georgian, Uzbek, Azerbaijani, Armenian, Turkmen).
+#: Kyrgyz, Georgian, Uzbek, Azerbaijani, Armenian, Turkmen, Burmese).
 _YEAR_WORDS = ("жылғы", "жылы", "жылдын", "წლის", "yil", "yılı", "ilin", "il", "թվականի",
-               "թ\\.", "ýylyň", "йилги", "йил")
+               "թ\\.", "ýylyň", "йилги", "йил", "ခုနှစ်၊", "ခုနှစ်")
 
 
 def _named_date(months: dict[str, int]) -> re.Pattern[str]:
@@ -96,8 +97,12 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     # the word for "year" between a year and a day ("2026 жылғы 10 маусым", "2026 წლის 16
     # ივლისი", "2026-yil 6-oktabr")
     year_words = "|".join(_YEAR_WORDS)
-    return re.compile(rf"{NOT_AFTER_WORD}(?P<day>\d{{1,2}})(?:er|º|\.)?\s+(?:(?:de|ga)\s+)?"
-                      rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+(?:del?\s+)?"
+    # Khmer glues "the" to the day, "month" to its name and "year" to the year ("ទី១០
+    # ខែមេសា ឆ្នាំ២០២៦"); Thai writes "B.E." before the year ("๖ มิถุนายน พ.ศ. ๒๕๖๙")
+    return re.compile(rf"(?:(?<=ទី)|{NOT_AFTER_WORD})(?P<day>\d{{1,2}})(?:er|º|\.)?\s+"
+                      rf"(?:(?:de|ga)\s+|ខែ)?"
+                      rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+"
+                      rf"(?:del?\s+|ឆ្នាំ|พ\.ศ\.\s*)?"
                       rf"(?P<year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
                       rf"|{NOT_AFTER_WORD}(?P<first_month>{names})\s+"
                       rf"(?P<first_day>\d{{1,2}}),?\s+(?:ቀን\s+)?"
@@ -159,6 +164,9 @@ def cleaning_rules() -> CleaningRules:
                               for k, v in data["bikram_sambat_months"].items()},
         ethiopian_months={str(k).lower(): int(v)
                           for k, v in data["ethiopian_months"].items()},
+        buddhist_era=(range(int(data["buddhist_era"]["years"][0]),
+                            int(data["buddhist_era"]["years"][1]) + 1),
+                      int(data["buddhist_era"]["offset"])),
         named_date=_named_date({**data["month_names"], **data["solar_hijri_months"],
                                 **data["bikram_sambat_months"],
                                 **data["ethiopian_months"]}),

@@ -330,6 +330,9 @@ def _header_date(text: str, rules: CleaningRules) -> tuple[int, int, str] | None
     day, year = (int(m.group(first + g)) for g in ("day", "year"))  # digits of any script
     name = m.group(first + "month").lower()
     if name in rules.month_names:
+        years, offset = rules.buddhist_era
+        if year in years:  # "25 ก.ย. 2569"
+            year -= offset
         return m.start(), m.end(), f"{year:04d}-{rules.month_names[name]:02d}-{day:02d}"
     date = solar_hijri(year, rules.solar_hijri_months[name], day) \
         if name in rules.solar_hijri_months else \

@@ -351,20 +351,22 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
 #: A field that reads as prose: this many words at least, and sentence ends.
 PROSE_WORDS = 40
 #: Full stops and question marks of the scripts that have their own: Chinese and
-#: Japanese, Arabic and Urdu, Devanagari and Bengali, Ethiopic, Armenian, Myanmar.
-_SENTENCE_END = re.compile(r"[.!?。！？؟۔।॥።፧։။][\s\"'”’)]")
+#: Japanese, Arabic and Urdu, Devanagari and Bengali, Ethiopic, Armenian, Myanmar,
+#: Khmer. Thai writes none: a paragraph break counts as a sentence end too.
+_SENTENCE_END = re.compile(r"[.!?。！？؟۔।॥።፧։။។៕][\s\"'”’)]")
 
 
 def _prose_field(fields: dict[str, Any]) -> str | None:
     """The key of the longest string field that reads as prose (an article's text under
     a name of its own language, such as `isi` or `texte`), or None: at least
-    `PROSE_WORDS` words and two sentence ends."""
+    `PROSE_WORDS` words and two sentence ends or paragraph breaks."""
     best: tuple[int, str] | None = None
     for key, value in fields.items():
         if not isinstance(value, str):
             continue
         words = len(value.split())
-        if words >= PROSE_WORDS and len(_SENTENCE_END.findall(value + " ")) >= 2 and (
+        ends = len(_SENTENCE_END.findall(value + " ")) + value.count("\n\n")
+        if words >= PROSE_WORDS and ends >= 2 and (
                 best is None or words > best[0]):
             best = (words, key)
     return None if best is None else best[1]
