@@ -1161,6 +1161,7 @@ def test_ethiopian_calendar_dates(value: str, date: dt.date | None) -> None:
     ("၂၀၂၆ ခုနှစ်၊ ဇူလိုင် ၁၅ ရက်", dt.date(2026, 7, 15)),  # Burmese: year, month, day
     ("วันเสาร์ที่ ๖ มิถุนายน พ.ศ. ๒๕๖๙", dt.date(2026, 6, 6)),  # Thai, "B.E." and digits
     ("ថ្ងៃសុក្រ ទី១០ ខែមេសា ឆ្នាំ២០២៦", dt.date(2026, 4, 10)),  # Khmer, glued words
+    ("9 ก.ย. 2569 | 06:10 น.", dt.date(2026, 9, 9)),  # Thai "o'clock" after the time
 ])
 def test_dates_of_central_europe_central_asia_and_southeast_asia(value: str,
                                                                  date: dt.date) -> None:

@@ -106,6 +106,8 @@ OTHER_LANGUAGE = FLAG + "other-language"
 ENGLISH = FLAG + "english"
 
 
+#: The channels of words and actors: what two reports name (not numbers, not years).
+_NOT_NUMBERS = ("words", "person", "organization", "place")
 #: The channel of numbers, which stories are also found under (`number_keys`).
 _NUMBERS = frozenset({"numbers"})
 
@@ -275,6 +277,11 @@ def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, 
         for c, mine in doc.sharable_norms.items():
             if mine > 0 and out[c]:
                 out[c] = min(1.0, out[c] / mine)
+    elif doc.other_language and not any(out[c] for c in _NOT_NUMBERS):
+        # a report in another language and a story with no English report, sharing
+        # nothing but numbers (a Khmer and a Burmese report, "11" and "4" in both):
+        # nothing they could both name
+        out["numbers"] = out["lead"] = 0.0
     lead = doc.lead_numbers
     out["lead_numbers_missing"] = (sum(k not in centroid for k in lead) / len(lead)
                                    if lead else 0.0)
