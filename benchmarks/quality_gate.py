@@ -72,7 +72,8 @@ COLLECTIONS: tuple[tuple[str, int], ...] = (
     ("meridian", 60), ("kestrel", 74), ("lodestar", 66), ("saltmarsh", 68), ("tamarisk", 66),
     ("birchwood", 65), ("harmattan", 66), ("baobab", 66), ("lantern", 66), ("fjordline", 65),
     ("qanat", 66), ("mangrove", 66), ("prairie", 66), ("monsoon", 66),
-    ("tussock", 64), ("karst", 66), ("thames", 66), ("acacia", 66))
+    ("tussock", 64), ("karst", 66), ("thames", 66), ("acacia", 66), ("andes", 66),
+    ("steppe", 66), ("danube", 66), ("mekong", 66), ("atlas", 66), ("meseta", 64))
 
 
 def _definitions() -> tuple[Metric, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from urllib.parse import urlparse
 
 from dateutil import parser as dateparser
@@ -62,7 +63,9 @@ def parse_date(value: object) -> dt.date | None:
             # "13/04/2026" and "04.12.2026" (a dotted date) are day first
             dayfirst = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{4}", text)) or (
                 bool(re.match(r"\d{1,2}/\d{1,2}/\d{4}", text)) and int(text.split("/")[0]) > 12)
-            date = dateparser.parse(text, dayfirst=dayfirst).date()
+            with warnings.catch_warnings():  # "BRT", "ICT": a zone it does not know
+                warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+                date = dateparser.parse(text, dayfirst=dayfirst).date()
         except (ValueError, OverflowError):
             return None
     return date if _EPOCH_MIN <= date <= _EPOCH_MAX else None
