@@ -1276,3 +1276,18 @@ def test_clean_haitian_creole_and_icelandic_are_told_apart(raw: str, language: s
     """Haitian Creole had been labelled Tagalog or French, Icelandic Swedish: neither was
     among the languages the identifier chose from for Latin script."""
     assert run(raw).language == language
+
+
+def test_a_title_split_by_a_hard_wrap_under_a_label() -> None:
+    """"FEATURE" is a label, not the title; the title runs on to a second line in lower
+    case, and each of its words cites the raw text."""
+    raw = ("FEATURE\n'Korsa went dark': survivors of the crossing remember the last\n"
+           "minutes\n\nBy Ana Kessel\nTue 19 May 2026\n\n"
+           "Five days after the crossing sank, those who swam out describe the fog.\n")
+    doc = run(raw)
+    assert doc.title is not None
+    assert doc.title.text == ("'Korsa went dark': survivors of the crossing remember the "
+                              "last minutes")
+    span = doc.evidence["title"].span
+    assert span is not None and raw[span[0]:span[1]].split() == doc.title.text.split()
+    assert "FEATURE" not in doc.text

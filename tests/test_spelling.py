@@ -76,6 +76,14 @@ def test_keys_that_fall_together_add_up() -> None:
         "zliten": 3, "!zliten": 1}
 
 
+def test_a_letter_english_spells_otherwise_gives_a_second_skeleton() -> None:
+    """Azerbaijani "Şirvan" folds to "sirvan" (skeleton srfn); English writes Shirvan
+    (Srfn): a word whose own skeleton is no English lead's is tried with "ş" as "sh"."""
+    spellings, _ = _known({"Srfn": "shirvan", "tmsr": "timisoara"})
+    out = respell({"şirvan": 1, "^şirvan": 1, "timișoara": 1}, spellings, 3)
+    assert out == {"shirvan": 1, "^shirvan": 1, "timisoara": 1}  # its own skeleton first
+
+
 @pytest.mark.parametrize(("language", "expected"), [
     ("en", True), ("en-GB", True), (None, True), ("", True), ("ar", False), ("fr", False)])
 def test_english_or_unknown_language(language: str | None, expected: bool) -> None:
@@ -260,7 +268,8 @@ def test_a_report_in_another_script_also_looks_stories_up_by_its_latin_keys() ->
     """Blocking takes a vector's strongest keys; a Persian report's own words are rare
     everywhere else, so they outweigh the names it shares with the English reports
     ("kerman", respelled) and found only stories in Persian. Its keys in Latin letters
-    (respelled names, actors) are looked up too, up to `query_keys` more."""
+    (respelled names, actors) are looked up too, up to `query_keys` more, and its
+    strongest numbers."""
     from storyline.stories.cluster import OTHER_LANGUAGE, vectorize
 
     words = {f"واژه{chr(0x0627 + i)}": 3 for i in range(20)}  # 20 heavy words of its own
@@ -274,7 +283,9 @@ def test_a_report_in_another_script_also_looks_stories_up_by_its_latin_keys() ->
         flagged = clusterer.query(vectorize({**keys, OTHER_LANGUAGE: 1}, 100, df))
         assert flagged[:query_keys] == plain
         assert {"kerman", "tighestan"} <= set(flagged[query_keys:])
-        assert "6.1" not in flagged  # numbers are not a blocking channel
+        # numbers are not a blocking channel, but an other-script report looks stories
+        # up by its strongest numbers too (`number_keys`), which English writes alike
+        assert "6.1" not in plain and "6.1" in flagged[query_keys:]
 
 
 def test_a_report_in_another_script_is_measured_by_what_it_can_share() -> None:

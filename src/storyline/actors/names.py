@@ -56,6 +56,7 @@ class NameRules:
 
     apostrophes: str
     indic: Mapping[int, str]
+    english_letters: Mapping[int, str]
     vowels: frozenset[str]
     digraphs: tuple[tuple[str, str], ...]
     latin_letters: Mapping[str, str]
@@ -126,6 +127,7 @@ def name_rules() -> NameRules:
     return NameRules(
         apostrophes=latin["apostrophes"],
         indic={ord(k): str(v) for k, v in latin["indic_letters"].items()},
+        english_letters={ord(k): str(v) for k, v in latin["english_letters"].items()},
         vowels=frozenset(latin["vowels"] + latin["semivowels"]),
         digraphs=tuple(sorted(latin["digraphs"].items(), key=lambda kv: -len(kv[0]))),
         latin_letters=dict(latin["letters"]),

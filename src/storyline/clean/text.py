@@ -438,11 +438,32 @@ def _first_line_title(doc: Document, lines: list[Line], rules: CleaningRules) ->
     while labels < 2 and len(lines) > labels + 1 and lines[labels].kind in (
             "body", "heading") and _label_line(lines[labels].piece.text, rules):
         labels += 1
-    if labels and _title_line(doc, lines[labels:], rules):
+    if labels and (_title_line(doc, lines[labels:], rules)
+                   or _wrapped_title(doc, lines[labels:])):
         for line in lines[:labels]:
             line.kind = "drop"
         return
-    _title_line(doc, lines, rules)
+    if not _title_line(doc, lines, rules):
+        _wrapped_title(doc, lines)
+
+
+def _wrapped_title(doc: Document, lines: list[Line]) -> bool:
+    """Take the first two lines for the title when a hard wrap split it ("'The river
+    went white': survivors of the Zimbrul remember the last" / "minutes"): the second
+    goes on in lower case, a blank line follows, neither ends a sentence and together
+    they are a headline's length. Say whether it did."""
+    if len(lines) < 3 or lines[1].gap or not lines[2].gap:
+        return False
+    first, second = lines[0], lines[1]
+    text = second.piece.text.strip()
+    if first.kind not in ("body", "heading") or second.kind not in ("body", "heading") or \
+            not text[:1].islower() or ends_sentence(first.piece.text) or \
+            ends_sentence(text) or len(f"{first.piece.text} {text}".split()) > 25:
+        return False
+    piece = collapse_spaces(join_pieces([first.piece, second.piece])).strip()
+    doc.title = Passage.from_piece("title", piece, "text:first-line")
+    first.kind = second.kind = "drop"
+    return True
 
 
 def _title_line(doc: Document, lines: list[Line], rules: CleaningRules) -> bool:

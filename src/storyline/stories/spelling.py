@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from anyascii import anyascii
 
-from storyline.actors.names import skeleton
+from storyline.actors.names import name_rules, skeleton
 from storyline.clean.language import english
 from storyline.stories.signature import LEAD, NAME, RUN
 
@@ -32,6 +32,16 @@ def _skeleton(word: str, min_skeleton: int) -> str | None:
         return None
     found = skeleton(word)
     return found if len(found.strip("'")) >= min_skeleton else None
+
+
+def _other_skeleton(word: str, min_skeleton: int) -> str | None:
+    """A word's skeleton as English writes it from another spelling habit, when its
+    letters have one (`english_letters`: Azerbaijani "Şirvan" as "Shirvan", Romanian
+    "Mărășești" with "sh"), or None."""
+    table = name_rules().english_letters
+    if not any(ord(ch) in table for ch in word):
+        return None
+    return _skeleton(word.translate(table), min_skeleton)
 
 
 def lead_spellings(terms: dict[str, int], min_skeleton: int) -> list[tuple[str, str]]:
@@ -96,6 +106,7 @@ def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
     (a `%` key) gives the names its stretches of `runs` letters spell, and nothing else.
     Counts of keys that fall together add up."""
     split: list[tuple[str, str, int, str | None]] = []
+    alternatives: dict[str, str] = {}  # skeleton -> that of the English spelling habit
     stretches: dict[str, list[Stretch]] = {}  # each run once, under any prefix
     for key, n in terms.items():
         prefix = key[0] if key[:1] in (LEAD, NAME) else ""
@@ -105,9 +116,15 @@ def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
                 stretches[word] = _stretches(word[len(RUN):], *runs)
             split.append((prefix, word, n, None))
             continue
-        split.append((prefix, word, n, _skeleton(word, min_skeleton)))
+        found = _skeleton(word, min_skeleton)
+        split.append((prefix, word, n, found))
+        other = _other_skeleton(word, min_skeleton)
+        if found is not None and other is not None and other != found:
+            alternatives[found] = other
     asked = {s[:len(s) - cut] for *_, s in split if s is not None for cut in range(suffix + 1)
              if len(s.strip("'")) - cut >= min_skeleton}
+    asked |= {s[:len(s) - cut] for s in alternatives.values() for cut in range(suffix + 1)
+              if len(s.strip("'")) - cut >= min_skeleton}
     asked |= {k for found in stretches.values() for _, _, k, _ in found
               if len(k.strip("'")) >= min_skeleton}
     known = spellings(asked)
@@ -119,9 +136,11 @@ def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
             continue
         spelled = word
         if found is not None:
-            for cut in range(suffix + 1):
-                stem = found[:len(found) - cut]
-                if stem in known and len(stem.strip("'")) >= min_skeleton:
+            for skel in (found, alternatives.get(found)):
+                stem = next((stem for cut in range(suffix + 1)
+                             if (stem := skel[:len(skel) - cut]) in known
+                             and len(stem.strip("'")) >= min_skeleton), None) if skel else None
+                if stem is not None:
                     spelled = known[stem]
                     break
         out[prefix + spelled] = out.get(prefix + spelled, 0) + n
