@@ -55,18 +55,23 @@ def on_named_day(dates: list[dt.date], weekdays: set[int]) -> dt.date | None:
     return found[0] if len(found) == 1 else None
 
 
-def named_days(text: str, rules: CleaningRules | None = None) -> set[tuple[int, int]]:
-    """The (month, day) pairs `text` writes with an English month name ("Oct 8", "8
-    October")."""
-    rules = rules or cleaning_rules()
-    found: set[tuple[int, int]] = set()
+def _english_days(text: str, rules: CleaningRules) -> list[tuple[int, int, bool]]:
+    """(month, day, whether the day comes first) of each date `text` writes with a
+    capitalised English month name ("Oct 8", "8 October"; not "may 5")."""
+    found = []
     for m in rules.day_month.finditer(text):
         first = "first_" if m.group("first_month") else ""
         name = m.group(first + "month")
         month = rules.english_month_names.get(name.lower())
-        if month is not None and name[0].isupper():  # not "may 5"
-            found.add((month, int(m.group(first + "day"))))
+        if month is not None and name[0].isupper():
+            found.append((month, int(m.group(first + "day")), not first))
     return found
+
+
+def named_days(text: str, rules: CleaningRules | None = None) -> set[tuple[int, int]]:
+    """The (month, day) pairs `text` writes with an English month name ("Oct 8", "8
+    October")."""
+    return {(month, day) for month, day, _ in _english_days(text, rules or cleaning_rules())}
 
 
 def writes_day_first(text: str, rules: CleaningRules | None = None) -> bool | None:
@@ -77,15 +82,8 @@ def writes_day_first(text: str, rules: CleaningRules | None = None) -> bool | No
     outlet of a country that writes the day first (Britain, Australia, India, Papua New
     Guinea) writes "04/09/2026" for 4 September."""
     rules = rules or cleaning_rules()
-    day_first = month_first = 0
-    for m in rules.day_month.finditer(text):
-        name = m.group("month") or m.group("first_month")
-        if not name[0].isupper() or name.lower() not in rules.english_month_names:
-            continue
-        if m.group("month"):
-            day_first += 1
-        else:
-            month_first += 1
+    orders = [day_first for *_, day_first in _english_days(text, rules)]
+    day_first, month_first = orders.count(True), orders.count(False)
     for m in rules.numeric_date.finditer(text):
         if m.group("ab_year"):
             a, b = int(m.group("a")), int(m.group("b"))

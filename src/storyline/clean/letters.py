@@ -32,3 +32,8 @@ LETTERS = rf"(?:[^\W\d_]|[{MARKS}])+"
 #: Not after, not before a word character.
 NOT_AFTER_WORD = rf"(?<!{WORD_CHAR})"
 NOT_BEFORE_WORD = rf"(?!{WORD_CHAR})"
+
+#: Full stops and question marks of the scripts that have their own: Chinese and
+#: Japanese (full width too), Arabic and Urdu, Devanagari and Bengali (danda, double
+#: danda), Ethiopic, Armenian, Myanmar, Khmer. Thai writes none.
+SCRIPT_STOPS = "。！？؟۔।॥።፧։။។៕"

@@ -77,13 +77,7 @@ def _alternation(names: dict[str, int]) -> str:
     return "|".join(sorted(map(re.escape, names), key=len, reverse=True))
 
 
-#: The word for "of the year" after a year that a day and month follow (Kazakh,
-#: Kyrgyz, Georgian, Uzbek, Azerbaijani, Armenian, Turkmen, Burmese).
-_YEAR_WORDS = ("жылғы", "жылы", "жылдын", "წლის", "yil", "yılı", "ilin", "il", "թվականի",
-               "թ\\.", "ýylyň", "йилги", "йил", "ခုနှစ်၊", "ခုနှစ်")
-
-
-def _named_date(months: dict[str, int]) -> re.Pattern[str]:
+def _named_date(months: dict[str, int], year_words: list[str]) -> re.Pattern[str]:
     """Day, month name and year ("14 de abril de 2026", "15 ga Yuni, 2026", "21 июня
     2026", "٤ سبتمبر ٢٠٢٦م", "2 جون 2026ء"), month first ("Agosto 25, 2026") or year
     first ("2026. június 21.", "2026 m. birželio 21 d.", "د ۲۰۲۶ کال د جولای ۹مه"), in
@@ -96,7 +90,7 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
     year_mark = rf"(?:\s?(?:[ءم]{NOT_BEFORE_WORD}|ዓ\.?\s?ም\.?|ዓ/ም))?"
     # the word for "year" between a year and a day ("2026 жылғы 10 маусым", "2026 წლის 16
     # ივლისი", "2026-yil 6-oktabr")
-    year_words = "|".join(_YEAR_WORDS)
+    year_word = "|".join(map(re.escape, year_words))
     # Khmer glues "the" to the day, "month" to its name and "year" to the year ("ទី១០
     # ខែមេសា ឆ្នាំ២០២៦"); Thai writes "B.E." before the year ("๖ มิถุนายน พ.ศ. ๒๕๖๙")
     return re.compile(rf"(?:(?<=ទី)|{NOT_AFTER_WORD})(?P<day>\d{{1,2}})(?:er|º|\.)?\s+"
@@ -108,10 +102,10 @@ def _named_date(months: dict[str, int]) -> re.Pattern[str]:
                       rf"(?P<first_day>\d{{1,2}}),?\s+(?:ቀን\s+)?"
                       rf"(?P<first_year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
                       rf"|(?<![\w.])(?P<year_year>\d{{4}})\.?\s+"
-                      rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+|(?:{year_words})\s+)?"
+                      rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+|(?:{year_word})\s+)?"
                       rf"(?P<year_month>{names})"
                       rf"\s+(?P<year_day>\d{{1,2}})(?!\d)"
-                      rf"|(?<![\w.])(?P<ydm_year>\d{{4}})(?:\s*-?\s*(?:{year_words}))?\s+"
+                      rf"|(?<![\w.])(?P<ydm_year>\d{{4}})(?:\s*-?\s*(?:{year_word}))?\s+"
                       rf"(?P<ydm_day>\d{{1,2}})(?:-|\.)?\s*(?P<ydm_month>{names}){NOT_BEFORE_WORD}",
                       re.I)
 
@@ -169,7 +163,8 @@ def cleaning_rules() -> CleaningRules:
                       int(data["buddhist_era"]["offset"])),
         named_date=_named_date({**data["month_names"], **data["solar_hijri_months"],
                                 **data["bikram_sambat_months"],
-                                **data["ethiopian_months"]}),
+                                **data["ethiopian_months"]},
+                                [str(w) for w in data["year_words"]]),
         english_month_names={str(k).lower(): int(v)
                              for k, v in data["english_month_names"].items()},
         day_month=_day_month({**data["month_names"], **data["english_month_names"]}),

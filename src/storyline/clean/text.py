@@ -21,17 +21,15 @@ from typing import Any
 
 from storyline.clean.calendars import bikram_sambat, ethiopian, solar_hijri
 from storyline.clean.dates import named_weekdays, on_named_day, readings
-from storyline.clean.letters import LETTERS
+from storyline.clean.letters import LETTERS, SCRIPT_STOPS
 from storyline.clean.rules import CleaningRules, cleaning_rules
 from storyline.errors import NoContent
 from storyline.model import Cue, Document, Evidence, Paragraph, Passage
 from storyline.offsets import Piece, TextBuilder, collapse_spaces, join_pieces
 
 _CLOSERS = "\"”’'»)]*"
-#: Full stops, question marks and ellipses, with those of scripts that have their own
-#: (Arabic and Urdu, Chinese and Japanese, Devanagari and Bengali, Ethiopic, Armenian,
-#: Myanmar).
-_SENTENCE_END = ".!?…؟。！？۔।॥።፧։။"
+#: Full stops, question marks and ellipses, with those of scripts that have their own.
+_SENTENCE_END = ".!?…" + SCRIPT_STOPS
 _SPACES = "\t\xa0\u202f\u205f\u3000" + "".join(chr(c) for c in range(0x2000, 0x200B))
 
 

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from storyline.clean.letters import SCRIPT_STOPS
 from storyline.clean.rules import load_data
 from storyline.errors import FormatError, InputError, MissingText, StorylineError, TooLarge
 from storyline.ingest.decode import decode
@@ -350,10 +351,9 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
 
 #: A field that reads as prose: this many words at least, and sentence ends.
 PROSE_WORDS = 40
-#: Full stops and question marks of the scripts that have their own: Chinese and
-#: Japanese, Arabic and Urdu, Devanagari and Bengali, Ethiopic, Armenian, Myanmar,
-#: Khmer. Thai writes none: a paragraph break counts as a sentence end too.
-_SENTENCE_END = re.compile(r"[.!?。！？؟۔।॥።፧։။។៕][\s\"'”’)]")
+#: A sentence end, of any script with its own full stops (`SCRIPT_STOPS`); Thai writes
+#: none: a paragraph break counts as a sentence end too.
+_SENTENCE_END = re.compile(rf"[.!?{SCRIPT_STOPS}][\s\"'”’)]")
 
 
 def _prose_field(fields: dict[str, Any]) -> str | None:

@@ -44,6 +44,13 @@ def _other_skeleton(word: str, min_skeleton: int) -> str | None:
     return _skeleton(word.translate(table), min_skeleton)
 
 
+def _stems(found: str, suffix: int, min_skeleton: int) -> list[str]:
+    """A skeleton and the stems of up to `suffix` consonants fewer (a case ending cut),
+    the longest first, each of `min_skeleton` consonants or more."""
+    return [found[:len(found) - cut] for cut in range(suffix + 1)
+            if len(found.strip("'")) - cut >= min_skeleton]
+
+
 def lead_spellings(terms: dict[str, int], min_skeleton: int) -> list[tuple[str, str]]:
     """(skeleton, name) for each name of a report's lead (its `!` keys)."""
     out = []
@@ -105,8 +112,8 @@ def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
     "Vinnytsia"); the longest such name wins. A run of a script written without spaces
     (a `%` key) gives the names its stretches of `runs` letters spell, and nothing else.
     Counts of keys that fall together add up."""
-    split: list[tuple[str, str, int, str | None]] = []
-    alternatives: dict[str, str] = {}  # skeleton -> that of the English spelling habit
+    # each word with its skeletons: its own, then the one of English letter habits
+    split: list[tuple[str, str, int, tuple[str, ...]]] = []
     stretches: dict[str, list[Stretch]] = {}  # each run once, under any prefix
     for key, n in terms.items():
         prefix = key[0] if key[:1] in (LEAD, NAME) else ""
@@ -114,34 +121,24 @@ def respell(terms: dict[str, int], spellings: Spellings, min_skeleton: int,
         if word.startswith(RUN):
             if word not in stretches:
                 stretches[word] = _stretches(word[len(RUN):], *runs)
-            split.append((prefix, word, n, None))
+            split.append((prefix, word, n, ()))
             continue
         found = _skeleton(word, min_skeleton)
-        split.append((prefix, word, n, found))
-        other = _other_skeleton(word, min_skeleton)
-        if found is not None and other is not None and other != found:
-            alternatives[found] = other
-    asked = {s[:len(s) - cut] for *_, s in split if s is not None for cut in range(suffix + 1)
-             if len(s.strip("'")) - cut >= min_skeleton}
-    asked |= {s[:len(s) - cut] for s in alternatives.values() for cut in range(suffix + 1)
-              if len(s.strip("'")) - cut >= min_skeleton}
+        other = _other_skeleton(word, min_skeleton) if found is not None else None
+        split.append((prefix, word, n, tuple(dict.fromkeys(
+            s for s in (found, other) if s is not None))))
+    asked = {stem for *_, skeletons in split for s in skeletons
+             for stem in _stems(s, suffix, min_skeleton)}
     asked |= {k for found in stretches.values() for _, _, k, _ in found
               if len(k.strip("'")) >= min_skeleton}
     known = spellings(asked)
     out: dict[str, int] = {}
-    for prefix, word, n, found in split:
+    for prefix, word, n, skeletons in split:
         if word in stretches:
             for name in _run_names(stretches[word], known, min_skeleton):
                 out[prefix + name] = out.get(prefix + name, 0) + n
             continue
-        spelled = word
-        if found is not None:
-            for skel in (found, alternatives.get(found)):
-                stem = next((stem for cut in range(suffix + 1)
-                             if (stem := skel[:len(skel) - cut]) in known
-                             and len(stem.strip("'")) >= min_skeleton), None) if skel else None
-                if stem is not None:
-                    spelled = known[stem]
-                    break
+        spelled = next((known[stem] for s in skeletons
+                        for stem in _stems(s, suffix, min_skeleton) if stem in known), word)
         out[prefix + spelled] = out.get(prefix + spelled, 0) + n
     return out
