@@ -73,7 +73,8 @@ COLLECTIONS: tuple[tuple[str, int], ...] = (
     ("birchwood", 65), ("harmattan", 66), ("baobab", 66), ("lantern", 66), ("fjordline", 65),
     ("qanat", 66), ("mangrove", 66), ("prairie", 66), ("monsoon", 66),
     ("tussock", 64), ("karst", 66), ("thames", 66), ("acacia", 66), ("andes", 66),
-    ("steppe", 66), ("danube", 66), ("mekong", 66), ("atlas", 66), ("meseta", 64))
+    ("steppe", 66), ("danube", 66), ("mekong", 66), ("atlas", 66), ("meseta", 64),
+    ("amber", 66), ("euphrates", 66), ("sunda", 66))
 
 
 def _definitions() -> tuple[Metric, ...]:

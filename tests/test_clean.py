@@ -1162,6 +1162,10 @@ def test_ethiopian_calendar_dates(value: str, date: dt.date | None) -> None:
     ("วันเสาร์ที่ ๖ มิถุนายน พ.ศ. ๒๕๖๙", dt.date(2026, 6, 6)),  # Thai, "B.E." and digits
     ("ថ្ងៃសុក្រ ទី១០ ខែមេសា ឆ្នាំ២០២៦", dt.date(2026, 4, 10)),  # Khmer, glued words
     ("9 ก.ย. 2569 | 06:10 น.", dt.date(2026, 9, 9)),  # Thai "o'clock" after the time
+    ("پێنجشەممە ٤ی حوزەیرانی ٢٠٢٦ – ١٤ی جۆزەردانی ٢٧٢٦", dt.date(2026, 6, 4)),  # Sorani
+    ("6ê Îlona 2026, Yekşem", dt.date(2026, 9, 6)),  # Kurmanji, the ezafe after the day
+    ("الأحد 6 أيلول/سبتمبر 2026", dt.date(2026, 9, 6)),  # both Arabic names of a month
+    ("خميس، ١٧ سيڤتيمبر ٢٠٢٦", dt.date(2026, 9, 17)),  # Malay in Jawi
 ])
 def test_dates_of_central_europe_central_asia_and_southeast_asia(value: str,
                                                                  date: dt.date) -> None:
@@ -1178,6 +1182,18 @@ def test_a_date_line_under_a_long_header_is_read() -> None:
            "Ana Kessel\n20 August 2026, 23:05\n\n"
            "A large fire broke out on Thursday evening at the battery plant.\n")
     assert run(raw).published == dt.date(2026, 8, 20)
+
+
+def test_a_masthead_over_a_line_of_sections_is_not_the_title() -> None:
+    """A script without capitals cannot show a masthead as one: a short first line right
+    above a line of sections is a masthead, and the title follows them."""
+    raw = ("ڕۆژی کۆرسا\nهەواڵ › کۆرسا › پەروەردە\n\n"
+           "مامۆستایان لە کۆرسا دەستیان بە مانگرتن کرد\n\n"
+           "مامۆستایانی قوتابخانەکانی کۆرسا ئەمڕۆ دەستیان بە مانگرتنێکی کراوە کرد.\n")
+    assert run(raw).title.text == "مامۆستایان لە کۆرسا دەستیان بە مانگرتن کرد"
+    # a title with a blank line below it is still taken, sections or not
+    raw = "Ferry sails again\n\nNews | Korsa\n\nThe Korsa ferry resumed sailing.\n"
+    assert run(raw).title.text == "Ferry sails again"
 
 
 def test_a_field_date_with_a_time_is_read_in_its_language_s_order() -> None:

@@ -355,6 +355,25 @@ def test_html_a_year_in_a_sentence_is_not_the_pages_date() -> None:
     assert doc.published == dt.date(2026, 9, 5)
 
 
+def test_html_a_date_written_in_another_language_above_the_text_dates_the_page() -> None:
+    """htmldate reads English dates in a byline box; a box above the article's text with
+    a date in another language's month names dates the page too, not one inside it."""
+    paragraphs = ("<p>ارتفعت حصيلة ضحايا انفجار في فرن بمدينة كورسا إلى ثمانية قتلى بعد وفاة "
+                  "امرأة متأثرة بجروحها فجر اليوم الأحد في المستشفى الوطني.</p>"
+                  "<p>وقال متحدث باسم الدفاع المدني إن الانفجار وقع صباح السبت حين كان "
+                  "عشرات الأشخاص ينتظرون أمام الفرن للحصول على الخبز.</p>")
+    from storyline.ingest.html import extract_article
+
+    box = ('<div class="meta"><span>كورسا – صدى كورسا</span> · <span>'
+           "الأحد 6 أيلول/سبتمبر 2026</span></div>")
+    assert extract_article(_page(paragraphs)).metadata.get("date") is None
+    found = extract_article(_page(box + paragraphs)).metadata["date"]
+    assert found.endswith("الأحد 6 أيلول/سبتمبر 2026")
+    assert run_html(_page(box + paragraphs)).published == dt.date(2026, 9, 6)
+    first, second = paragraphs.split("</p>", 1)  # below the text's first paragraph: not
+    assert extract_article(_page(first + "</p>" + box + second)).metadata.get("date") is None
+
+
 def test_html_paragraphs_with_zero_width_non_joiners_are_kept() -> None:
     """trafilatura drops the zero-width non-joiner that Persian writes inside words
     ("سه‌شنبه", "می‌گوید"); the page's paragraphs, which keep it, still match its text, so

@@ -583,3 +583,25 @@ def test_read_json_fields_named_in_other_languages(tmp_path: Path, record: dict[
     assert doc.given["title"] == title and doc.given.get("published")
     body = [v for k, v in record.items() if k in ("tekst", "teksti", "aguulga", "본문")]
     assert doc.raw == body[0]
+
+
+def test_read_json_record_of_a_script_written_without_spaces(tmp_path: Path) -> None:
+    """Chinese writes no spaces between words and none after its full stop "。": its
+    letters are counted two to a word and its stops end sentences, so a body under a
+    name not known (`quanwen`) is found as prose; `biaoti` is its title, `riqi` its
+    date, `zhengwen` a body known by name."""
+    body = ("（北海讯）工业区一间电子厂周二凌晨发生火患，死亡人数增至五人。两名留医的员工"
+            "因烧伤过重不治。消拯局证实火势源自底层储藏室内的包装材料。\n\n"
+            "厂方今日首次公开回应，表示深感悲痛，并将承担所有死者的遗体运返费用。")
+    path = _write(tmp_path / "huohuan.json", json.dumps(
+        {"biaoti": "电子厂火患死亡人数增至5人", "riqi": "2026年6月12日", "quanwen": body},
+        ensure_ascii=False))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.raw == body and doc.extra["text_field"] == "quanwen"
+    assert doc.given["title"] == "电子厂火患死亡人数增至5人"
+    assert doc.given["published"] == "2026年6月12日"
+    path.write_text(json.dumps({"biaoti": "火患", "zhengwen": "消拯局证实。"}, ensure_ascii=False),
+                    encoding="utf-8")
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document) and doc.raw == "消拯局证实。"

@@ -163,7 +163,7 @@ def test_runs_of_unspaced_scripts_give_their_numbers_latin_words_and_runs() -> N
     scripts = story_rules().unspaced_scripts.pattern
     assert run_keys("致7死26伤", scripts) == [
         ("%致", True), ("7", False), ("%死", True), ("26", False), ("%伤", True)]
-    assert run_keys("LNG선", scripts) == [("LNG", True), ("%선", True)]
+    assert run_keys("LNG선", scripts) == [("lng", True), ("%선", True)]
     # A number before 万 or 亿 (만, 억) counts as English counts it: 31 (million)
     assert run_keys("泄露3100万条", scripts) == [("%泄露", True), ("31", False), ("%条", True)]
     assert run_keys("营收67亿元", scripts) == [("%营收", True), ("6.7", False), ("%元", True)]
@@ -318,3 +318,39 @@ def test_a_report_in_another_script_is_measured_by_what_it_can_share() -> None:
     unflagged = vectorize({**shared, **own}, 10, {})
     diluted, _ = both_ways(Channels.of(unflagged), unflagged, Channels.of(story), story)
     assert diluted["words"] < mine["words"]
+
+
+def test_a_pair_of_an_english_and_an_other_language_report_counts_the_way_it_can_share(
+) -> None:
+    """Splitting and joining score documents in pairs. Between an English report and one
+    in another language, the way from the English one measures it against words English
+    never writes; only the other way counts. Two English reports, or two in other
+    languages, take the mean of both ways."""
+    from storyline.stories.cluster import (
+        ENGLISH,
+        OTHER_LANGUAGE,
+        Channels,
+        both_ways,
+        pair_score,
+        probability,
+        vectorize,
+    )
+    english = vectorize({"meghna": 3, "launch": 2, "capsized": 2, "31": 1, "^meghna": 1,
+                         "^launch": 1, "!meghna": 1, ENGLISH: 1}, 10, {})
+    bengali = vectorize({"meghna": 2, "^meghna": 1, "!meghna": 1, "31": 1, "মৃতের": 2,
+                         "সংখ্যা": 2, OTHER_LANGUAGE: 1}, 10, {})
+    with Store(":memory:") as store:
+        rules = StoryBuilder(store).rules
+    e, b = Channels.of(english), Channels.of(bengali)
+    there, back = both_ways(b, bengali, e, english)
+    one_way = probability(there, rules)
+    assert one_way > probability(back, rules)  # the English way is the low one
+    assert pair_score(b, e, there, back, rules) == pytest.approx(one_way)
+    flipped_there, flipped_back = both_ways(e, english, b, bengali)
+    assert pair_score(e, b, flipped_there, flipped_back, rules) == pytest.approx(one_way)
+    # two English reports: the mean of both ways
+    other = vectorize({"meghna": 1, "ferry": 2, "^ferry": 1, "!meghna": 1, ENGLISH: 1}, 10, {})
+    o = Channels.of(other)
+    there, back = both_ways(e, english, o, other)
+    mean = (probability(there, rules) + probability(back, rules)) / 2
+    assert pair_score(e, o, there, back, rules) == pytest.approx(mean)

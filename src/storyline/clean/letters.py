@@ -8,6 +8,7 @@ scripts (Devanagari, Bengali, Tamil, Sinhala) and Thai are combining marks: `\\w
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -37,3 +38,10 @@ NOT_BEFORE_WORD = rf"(?!{WORD_CHAR})"
 #: Japanese (full width too), Arabic and Urdu, Devanagari and Bengali (danda, double
 #: danda), Ethiopic, Armenian, Myanmar, Khmer. Thai writes none.
 SCRIPT_STOPS = "。！？؟۔।॥።፧։။។៕"
+#: The full stops of the scripts written without spaces, which need none after them.
+UNSPACED_STOPS = "。！？"
+#: A letter of a script written without spaces between words (Chinese, Japanese kana,
+#: Thai, Lao, Myanmar, Khmer): such a text's words are not counted by its spaces.
+UNSPACED_LETTER = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f"
+    "\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")

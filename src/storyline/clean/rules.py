@@ -80,7 +80,8 @@ def _alternation(names: dict[str, int]) -> str:
 def _named_date(months: dict[str, int], year_words: list[str]) -> re.Pattern[str]:
     """Day, month name and year ("14 de abril de 2026", "15 ga Yuni, 2026", "21 июня
     2026", "٤ سبتمبر ٢٠٢٦م", "2 جون 2026ء"), month first ("Agosto 25, 2026") or year
-    first ("2026. június 21.", "2026 m. birželio 21 d.", "د ۲۰۲۶ کال د جولای ۹مه"), in
+    first ("2026. június 21.", "2026 m. birželio 21 d.", "د ۲۰۲۶ کال د جولای ۹مه"), an
+    Arabic month with its other name in brackets or after a slash ("6 أيلول/سبتمبر 2026"), in
     digits of any script; Amharic and Tigrinya write the word for day between day and
     year ("ሚያዝያ 13 ቀን 2018 ዓ.ም."); or year, day and month ("2026 жылғы 10 маусым",
     "2026 წლის 16 ივლისი", "2026-yil 6-oktabr")."""
@@ -93,9 +94,10 @@ def _named_date(months: dict[str, int], year_words: list[str]) -> re.Pattern[str
     year_word = "|".join(map(re.escape, year_words))
     # Khmer glues "the" to the day, "month" to its name and "year" to the year ("ទី១០
     # ខែមេសា ឆ្នាំ២០២៦"); Thai writes "B.E." before the year ("๖ มิถุนายน พ.ศ. ๒๕๖๙")
-    return re.compile(rf"(?:(?<=ទី)|{NOT_AFTER_WORD})(?P<day>\d{{1,2}})(?:er|º|\.)?\s+"
+    # Kurdish writes the ezafe after the day ("6ê Îlona 2026", "٤ی حوزەیرانی ٢٠٢٦")
+    return re.compile(rf"(?:(?<=ទី)|{NOT_AFTER_WORD})(?P<day>\d{{1,2}})(?:er|º|\.|ê|[یي])?\s+"
                       rf"(?:(?:de|ga)\s+|ខែ)?"
-                      rf"(?P<month>{names})(?:\s*\((?:{names})\))?,?\s+"
+                      rf"(?P<month>{names})(?:\s*\((?:{names})\)|\s*/\s*(?:{names}))?,?\s+"
                       rf"(?:del?\s+|ឆ្នាំ|พ\.ศ\.\s*)?"
                       rf"(?P<year>\d{{4}}){year_mark}{NOT_BEFORE_WORD}"
                       rf"|{NOT_AFTER_WORD}(?P<first_month>{names})\s+"

@@ -431,10 +431,20 @@ def _capitalised(words: list[str]) -> bool:
     return all(w[:1].isupper() for w in words if w not in "-–—")
 
 
+def _masthead_over_sections(lines: list[Line], rules: CleaningRules) -> bool:
+    """A short first line right above a line of sections ("ڕۆژی نوێ" over "هەواڵ ›
+    سلێمانی › پەروەردە"): a masthead, in a script without capitals to show it."""
+    return len(lines) > 2 and not lines[1].gap and \
+        1 <= len(lines[0].piece.text.split()) <= rules.label_max_words and \
+        len(rules.label_separator.split(lines[1].piece.text)) > 1 and \
+        _label_line(lines[1].piece.text, rules)
+
+
 def _first_line_title(doc: Document, lines: list[Line], rules: CleaningRules) -> None:
     labels = 0
     while labels < 2 and len(lines) > labels + 1 and lines[labels].kind in (
-            "body", "heading") and _label_line(lines[labels].piece.text, rules):
+            "body", "heading") and (_label_line(lines[labels].piece.text, rules) or (
+                labels == 0 and _masthead_over_sections(lines, rules))):
         labels += 1
     if labels and (_title_line(doc, lines[labels:], rules)
                    or _wrapped_title(doc, lines[labels:])):

@@ -225,6 +225,27 @@ def _date_in_page(source: str) -> str | None:
     return found if found and not found.endswith("-01-01") else None
 
 
+#: The most words of a block above the article's text read for a date (a byline box).
+DATE_BLOCK_WORDS = 12
+
+
+def _date_above(blocks: list[Block], kept: list[Block]) -> str | None:
+    """The text of a short block above the article's text that writes a date in the
+    month names and digits of any language the cleaning rules know (a byline box:
+    "القامشلي – الجسر الشمالي · الأحد 6 أيلول/سبتمبر 2026"), which neither the page's
+    markup nor htmldate's search (English and a few more) gives."""
+    from storyline.clean.text import written_date
+
+    first = next((b for b in kept if b.kind != "heading"), None)  # below the headline
+    for block in blocks:
+        if block is first:
+            break
+        text = block.piece.text
+        if len(text.split()) <= DATE_BLOCK_WORDS and written_date(text) is not None:
+            return text
+    return None
+
+
 def extract_article(source: str, url: str | None = None) -> HtmlArticle:
     """Main text and metadata of an HTML page (trafilatura selects, blocks keep offsets)."""
     import trafilatura
@@ -262,6 +283,10 @@ def extract_article(source: str, url: str | None = None) -> HtmlArticle:
         if kept:
             warnings.append("no main article text recognised; used the page's visible text "
                             "outside navigation, footers and comment sections")
+    if "date" not in metadata:
+        written = _date_above(body_blocks, kept)
+        if written:
+            metadata["date"] = written
     title_piece = None
     title_text = metadata.get("title")
     if title_text:

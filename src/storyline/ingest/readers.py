@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from storyline.clean.letters import SCRIPT_STOPS
+from storyline.clean.letters import SCRIPT_STOPS, UNSPACED_LETTER, UNSPACED_STOPS
 from storyline.clean.rules import load_data
 from storyline.errors import FormatError, InputError, MissingText, StorylineError, TooLarge
 from storyline.ingest.decode import decode
@@ -351,20 +351,24 @@ def record(value: Any, path: str, number: int | None, encoding: str = "utf-8",
 
 #: A field that reads as prose: this many words at least, and sentence ends.
 PROSE_WORDS = 40
-#: A sentence end, of any script with its own full stops (`SCRIPT_STOPS`); Thai writes
-#: none: a paragraph break counts as a sentence end too.
-_SENTENCE_END = re.compile(rf"[.!?{SCRIPT_STOPS}][\s\"'”’)]")
+#: A sentence end, of any script with its own full stops (`SCRIPT_STOPS`; Chinese and
+#: Japanese need no space after theirs); Thai writes none: a paragraph break counts as a
+#: sentence end too.
+_SENTENCE_END = re.compile(rf"[.!?{SCRIPT_STOPS}][\s\"'”’)]|[{UNSPACED_STOPS}](?=\S)")
+#: Letters of a script written without spaces per word counted.
+_LETTERS_PER_WORD = 2
 
 
 def _prose_field(fields: dict[str, Any]) -> str | None:
     """The key of the longest string field that reads as prose (an article's text under
     a name of its own language, such as `isi` or `texte`), or None: at least
-    `PROSE_WORDS` words and two sentence ends or paragraph breaks."""
+    `PROSE_WORDS` words (in Chinese, Thai ..., written without spaces, every two letters
+    count as a word) and two sentence ends or paragraph breaks."""
     best: tuple[int, str] | None = None
     for key, value in fields.items():
         if not isinstance(value, str):
             continue
-        words = len(value.split())
+        words = len(value.split()) + len(UNSPACED_LETTER.findall(value)) // _LETTERS_PER_WORD
         ends = len(_SENTENCE_END.findall(value + " ")) + value.count("\n\n")
         if words >= PROSE_WORDS and ends >= 2 and (
                 best is None or words > best[0]):

@@ -180,8 +180,8 @@ def _run_pieces(scripts: str, multipliers: str) -> re.Pattern[str]:
 def run_keys(word: str, scripts: str) -> list[tuple[str, bool]]:
     """The keys of a word holding letters of a script written without spaces, each with
     whether it may be a name: its numbers as English writes them ("7死26伤": 7, 26;
-    "3100万": 31, for 31 million; `number_multipliers`), its Latin words ("LNG선": LNG,
-    a name when capitalised) and its runs of that script (`RUN` keys)."""
+    "3100万": 31, for 31 million; `number_multipliers`), its Latin words in lower case as
+    every key ("LNG선": lng, a name when capitalised) and its runs of that script (`RUN` keys)."""
     multipliers = story_rules().number_multipliers
     out = []
     for m in _run_pieces(scripts, "".join(multipliers)).finditer(word):
@@ -192,7 +192,7 @@ def run_keys(word: str, scripts: str) -> list[tuple[str, bool]]:
         elif m.group("run"):
             out.append((RUN + m.group(), True))
         elif name_shaped(m.group()):
-            out.append((m.group(), True))
+            out.append((m.group().lower(), True))  # as every other key: lower case
     return out
 
 
