@@ -1166,6 +1166,7 @@ def test_ethiopian_calendar_dates(value: str, date: dt.date | None) -> None:
     ("6ê Îlona 2026, Yekşem", dt.date(2026, 9, 6)),  # Kurmanji, the ezafe after the day
     ("الأحد 6 أيلول/سبتمبر 2026", dt.date(2026, 9, 6)),  # both Arabic names of a month
     ("خميس، ١٧ سيڤتيمبر ٢٠٢٦", dt.date(2026, 9, 17)),  # Malay in Jawi
+    ("2026. gada 5. oktobrī, 17:22", dt.date(2026, 10, 5)),  # Latvian: year, "year", day
 ])
 def test_dates_of_central_europe_central_asia_and_southeast_asia(value: str,
                                                                  date: dt.date) -> None:

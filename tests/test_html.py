@@ -374,6 +374,24 @@ def test_html_a_date_written_in_another_language_above_the_text_dates_the_page()
     assert extract_article(_page(first + "</p>" + box + second)).metadata.get("date") is None
 
 
+def test_html_a_numeric_date_the_page_writes_only_so_is_settled_by_the_text() -> None:
+    """trafilatura reads "09/08/2026" in a byline day first (9 August); the page writes
+    it no other way, so the cleaning stage settles it: the lead's Tuesday is 8 September
+    (9 August 2026 is a Sunday). A date the markup also gives in ISO 8601 is kept."""
+    from storyline.ingest.html import _as_written
+
+    paragraphs = ("<p>About 600 dock workers at the port of Korsa walked out on Tuesday "
+                  "over plans to automate two cranes, the union said.</p>"
+                  "<p>The stevedoring company said talks would resume on Thursday and that "
+                  "ships would be diverted to the next harbour in the meantime.</p>")
+    byline = '<p class="byline">By Ilse Varn | <time>09/08/2026</time> 11:40</p>'
+    doc = run_html(_page(byline + paragraphs))
+    assert doc.published == dt.date(2026, 9, 8)
+    assert _as_written("2026-08-09", byline) == "09/08/2026"
+    assert _as_written("2026-08-09", byline + '<meta content="2026-08-09">') == "2026-08-09"
+    assert _as_written("2026-08-09", "<p>13/08/2026</p>") == "2026-08-09"
+
+
 def test_html_paragraphs_with_zero_width_non_joiners_are_kept() -> None:
     """trafilatura drops the zero-width non-joiner that Persian writes inside words
     ("سه‌شنبه", "می‌گوید"); the page's paragraphs, which keep it, still match its text, so

@@ -605,3 +605,20 @@ def test_read_json_record_of_a_script_written_without_spaces(tmp_path: Path) -> 
                     encoding="utf-8")
     [doc] = list(read([str(path)]))
     assert isinstance(doc, Document) and doc.raw == "消拯局证实。"
+
+
+@pytest.mark.parametrize(("fields", "title", "published"), [
+    ({"pealkiri": "Torm Korsal", "avaldatud": "20.03.2026 16:05"}, "Torm Korsal",
+     "20.03.2026 16:05"),  # Estonian
+    ({"virsraksts": "Vētra Korsā", "datums": "2026. gada 22. oktobrī"}, "Vētra Korsā",
+     "2026. gada 22. oktobrī"),  # Latvian
+    ({"pamagat": "Bagyo sa Korsa", "petsa": "Mayo 5, 2026"}, "Bagyo sa Korsa",
+     "Mayo 5, 2026"),  # Tagalog
+])
+def test_read_json_title_and_date_under_their_own_languages_names(
+        tmp_path: Path, fields: dict[str, str], title: str, published: str) -> None:
+    path = _write(tmp_path / "record.json", json.dumps(
+        {**fields, "teksts": "The Korsa ferry resumed sailing on Monday."}, ensure_ascii=False))
+    [doc] = list(read([str(path)]))
+    assert isinstance(doc, Document)
+    assert doc.given["title"] == title and doc.given["published"] == published

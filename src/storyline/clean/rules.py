@@ -84,7 +84,7 @@ def _named_date(months: dict[str, int], year_words: list[str]) -> re.Pattern[str
     Arabic month with its other name in brackets or after a slash ("6 أيلول/سبتمبر 2026"), in
     digits of any script; Amharic and Tigrinya write the word for day between day and
     year ("ሚያዝያ 13 ቀን 2018 ዓ.ም."); or year, day and month ("2026 жылғы 10 маусым",
-    "2026 წლის 16 ივლისი", "2026-yil 6-oktabr")."""
+    "2026 წლის 16 ივლისი", "2026-yil 6-oktabr", Latvian "2026. gada 5. oktobrī")."""
     names = _alternation(months)
     # "2026ء" (Urdu), "٢٠٢٦م" (Arabic: of the Gregorian era), "2018 ዓ.ም." (Amharic: of
     # the Ethiopian era)
@@ -107,7 +107,7 @@ def _named_date(months: dict[str, int], year_words: list[str]) -> re.Pattern[str
                       rf"(?:m\.\s+|(?:لمریز\s+)?کال\s+د\s+|(?:{year_word})\s+)?"
                       rf"(?P<year_month>{names})"
                       rf"\s+(?P<year_day>\d{{1,2}})(?!\d)"
-                      rf"|(?<![\w.])(?P<ydm_year>\d{{4}})(?:\s*-?\s*(?:{year_word}))?\s+"
+                      rf"|(?<![\w.])(?P<ydm_year>\d{{4}})(?:\.?\s*-?\s*(?:{year_word}))?\s+"
                       rf"(?P<ydm_day>\d{{1,2}})(?:-|\.)?\s*(?P<ydm_month>{names}){NOT_BEFORE_WORD}",
                       re.I)
 

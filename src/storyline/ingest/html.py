@@ -225,6 +225,26 @@ def _date_in_page(source: str) -> str | None:
     return found if found and not found.endswith("-01-01") else None
 
 
+_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?![\d/])")
+
+
+def _as_written(found: str, source: str) -> str:
+    """The page's date as the page writes it when it writes it only as "09/08/2026":
+    trafilatura and htmldate read such a date day first, and the cleaning stage settles
+    it instead by the weekday the lead names, the dates the text names or the language
+    (`clean.dates.settle`). A date the page also gives unambiguously (ISO 8601 in its
+    markup) is kept."""
+    day = found[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) or day in source:
+        return found
+    year, month, date = int(day[:4]), int(day[5:7]), int(day[8:10])
+    for m in _NUMERIC_DATE.finditer(source):
+        a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if y == year and a != b and a <= 12 and b <= 12 and {a, b} == {month, date}:
+            return m.group(0)
+    return found
+
+
 #: The most words of a block above the article's text read for a date (a byline box).
 DATE_BLOCK_WORDS = 12
 
@@ -277,6 +297,8 @@ def extract_article(source: str, url: str | None = None) -> HtmlArticle:
             guessed = _date_in_page(source)
             if guessed:
                 metadata["date"] = guessed
+    if metadata.get("date"):
+        metadata["date"] = _as_written(str(metadata["date"]), source)
     kept = _select(body_blocks, _norm(main_text)) if main_text else []
     if not kept:
         kept = [b for b in body_blocks if not b.boilerplate]
