@@ -225,9 +225,6 @@ def _date_in_page(source: str) -> str | None:
     return found if found and not found.endswith("-01-01") else None
 
 
-_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?![\d/])")
-
-
 def _as_written(found: str, source: str) -> str:
     """The page's date as the page writes it when it writes it only as "09/08/2026":
     trafilatura and htmldate read such a date day first, and the cleaning stage settles
@@ -238,8 +235,13 @@ def _as_written(found: str, source: str) -> str:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) or day in source:
         return found
     year, month, date = int(day[:4]), int(day[5:7]), int(day[8:10])
-    for m in _NUMERIC_DATE.finditer(source):
-        a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    for m in cleaning_rules().numeric_date.finditer(source):  # the text's own date forms
+        if m.group("ab_year"):
+            a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("ab_year"))
+        elif m.group("dot_year"):
+            a, b, y = int(m.group("dot_day")), int(m.group("dot_month")), int(m.group("dot_year"))
+        else:
+            continue
         if y == year and a != b and a <= 12 and b <= 12 and {a, b} == {month, date}:
             return m.group(0)
     return found
