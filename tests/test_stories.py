@@ -878,10 +878,10 @@ def test_similar_document_far_outside_the_window_starts_a_new_story(
 def test_time_penalty_grows_by_the_week_after_the_grace_days() -> None:
     rules = story_rules()
     assert (rules.decay_grace_days, rules.decay_per_week, rules.same_days_bonus) == \
-        (3, 1.25, 0.5)
+        (3, 2.5, 0.5)
     # within the grace days the "penalty" is the bonus of a report out at the same time
     assert [time_penalty(d, rules) for d in (None, 0, 3, 10, 17)] == \
-        [0.0, -0.5, -0.5, pytest.approx(1.25), pytest.approx(2.5)]
+        [0.0, -0.5, -0.5, pytest.approx(2.5), pytest.approx(5.0)]
 
 
 def _logit(p: float) -> float:
@@ -1258,8 +1258,9 @@ def test_groups_apart_in_bursts() -> None:
 def test_stories_in_bursts_days_apart_are_not_joined_back(kb: Store) -> None:
     """Joining stories is the converse of the burst cut: two stories of 3 reports each,
     9 days apart, whose reports score each other less across than `burst_ratio` times
-    within, stay apart even when their score across is above `join_threshold`."""
-    rules = dataclasses.replace(story_rules(), burst_ratio=0.6)
+    within, stay apart even when their score across is above `join_threshold` (with the
+    time penalty of 1.25 a week these reports were built for)."""
+    rules = dataclasses.replace(story_rules(), burst_ratio=0.6, decay_per_week=1.25)
     clusterer = StoryClusterer(kb.stories, rules)
     for terms in (WATER, WATER_TOO, ELECTION):
         clusterer.vector(terms, {})  # document frequencies

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from storyline.store.stories import StoryState, StoryTable
+from storyline.stories.days import middle
 from storyline.stories.rules import CHANNELS, FEATURES, StoryRules, story_rules
 from storyline.stories.signature import AGAIN, LEAD, NAME, RUN, YEAR
 from storyline.stories.split import agglomerate, apart_in_bursts, mean_within, parts
@@ -368,6 +369,17 @@ def strongest(vec: Vector, n: int, channels: frozenset[str] | None = None) -> li
     return [k for k, _ in heapq.nsmallest(n, items, key=lambda kv: (-kv[1], kv[0]))]
 
 
+def _dated_by_story(members: list[Seen]) -> list[str | None]:
+    """The dates of a story's documents, an undated one's taken as the middle of its
+    story's dated ones: when two stories are compared for joining, an undated report
+    counts as of its story's time. Left undated, it fitted a story of the same kind of
+    event three weeks away with no time penalty, and its score carried the two stories
+    over the join threshold (a shipyard strike joined a dock strike of three weeks
+    before through the strike's undated reports)."""
+    mid = middle([d[:10] for *_, d in members if d])
+    return [d or mid for *_, d in members]
+
+
 def _days_apart(date: str, first: str | None, last: str | None) -> int | None:
     return _range_apart(date, date, first, last)
 
@@ -595,8 +607,8 @@ class StoryClusterer:
         total = np.zeros((len(stories), len(stories)), dtype=np.float64)
         for k, j in sorted(pairs):
             (_, mine, _), (_, theirs, _) = stories[k], stories[j]
-            across = self.cross_scores([v for _, v, _ in mine], [d for *_, d in mine],
-                                       [v for _, v, _ in theirs], [d for *_, d in theirs])
+            across = self.cross_scores([v for _, v, _ in mine], _dated_by_story(mine),
+                                       [v for _, v, _ in theirs], _dated_by_story(theirs))
             if self._bursts_apart(mine, theirs, float(across.mean())):
                 continue  # two bursts of reports that a split would cut apart again
             total[k, j] = total[j, k] = float(across.sum())
