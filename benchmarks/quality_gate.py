@@ -75,7 +75,7 @@ COLLECTIONS: tuple[tuple[str, int], ...] = (
     ("tussock", 64), ("karst", 66), ("thames", 66), ("acacia", 66), ("andes", 66),
     ("steppe", 66), ("danube", 66), ("mekong", 66), ("atlas", 66), ("meseta", 64),
     ("amber", 66), ("euphrates", 66), ("sunda", 66), ("cacheu", 66), ("aurora", 66),
-    ("lagoon", 66), ("igapo", 66))
+    ("lagoon", 66), ("igapo", 66), ("kaveri", 66), ("rhine", 66), ("kivu", 66))
 
 
 def _definitions() -> tuple[Metric, ...]:
