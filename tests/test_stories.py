@@ -42,6 +42,7 @@ from storyline.stories.cluster import (
     Channels,
     StoryClusterer,
     Vector,
+    _dated_by_story,
     both_ways,
     channel_of,
     comparable,
@@ -1253,6 +1254,27 @@ def test_groups_apart_in_bursts() -> None:
     assert not apart_in_bursts(early, ["2026-03-10", "2026-03-18"], 3)  # they overlap
     assert not apart_in_bursts(early, [None, None], 3)
     assert not apart_in_bursts(early, late, 0)
+
+
+def test_an_undated_report_counts_as_of_its_storys_time_when_stories_are_joined(
+        kb: Store) -> None:
+    """When two stories are scored for joining, an undated report takes the middle of
+    its story's dates: against a story three weeks away it bears the time penalty its
+    dated fellows bear, instead of none; a story with no dated report stays undated."""
+    clusterer = StoryClusterer(kb.stories)
+    for terms in (WATER, WATER_TOO, ELECTION):
+        clusterer.vector(terms, {})  # document frequencies
+    water, near = _seen(clusterer, WATER), _seen(clusterer, WATER_TOO)
+    mine = [("a0", water, "2026-03-01"), ("a1", water, "2026-03-03"), ("a2", near, None)]
+    assert _dated_by_story(mine) == ["2026-03-01", "2026-03-03", "2026-03-01"]
+    assert _dated_by_story([("u", water, None)]) == [None]
+    theirs = [("b0", water, "2026-03-24")]
+    as_undated = clusterer.cross_scores([near], [None], [water], ["2026-03-24"])[0, 0]
+    as_dated = clusterer.cross_scores([near], _dated_by_story(mine)[2:],
+                                      [water], ["2026-03-24"])[0, 0]
+    assert time_penalty(23, story_rules()) > 0  # 2026-03-01 (the middle) to 2026-03-24
+    assert as_dated < as_undated
+    assert [d for *_, d in theirs] == _dated_by_story(theirs)
 
 
 def test_stories_in_bursts_days_apart_are_not_joined_back(kb: Store) -> None:
