@@ -264,6 +264,36 @@ def test_a_report_in_another_language_is_compared_by_names_and_numbers_alone() -
     assert alone["words"] == pytest.approx(before["words"])
 
 
+def test_its_own_words_shared_with_a_same_language_report_of_the_story_do_not_count(
+) -> None:
+    """A Malayalam report against a story of English and Malayalam reports shares its
+    own words ("ഉരുൾപൊട്ടൽ", landslide) with the Malayalam one; those are not in the
+    lengths its words and lead are measured by (the story's lead names and numbers, its
+    own Latin keys and numbers), and no longer in the dot products either: they had
+    pinned its words at 1.0 against a story of another landslide of the kind. Against a
+    story of Malayalam reports only, they count as before."""
+    from storyline.stories.cluster import (
+        ENGLISH,
+        OTHER_LANGUAGE,
+        Channels,
+        both_ways,
+        vectorize,
+    )
+    own = {"ഉരുൾപൊട്ടൽ": 3, "മരണം": 2, "^ഉരുൾപൊട്ടൽ": 1}
+    shared = {"idukki": 1, "4": 1}
+    story = vectorize({"chempara": 3, "landslide": 2, "idukki": 1, "^chempara": 1,
+                       "!chempara": 1, "4": 1, **own, ENGLISH: 1}, 10, {})
+    report = vectorize({**own, **shared, OTHER_LANGUAGE: 1}, 10, {})
+    without = vectorize({**shared, OTHER_LANGUAGE: 1}, 10, {})
+    mine, _ = both_ways(Channels.of(report), report, Channels.of(story), story)
+    bare, _ = both_ways(Channels.of(without), without, Channels.of(story), story)
+    assert mine["words"] == pytest.approx(bare["words"]) and mine["words"] < 1.0
+    assert mine["lead"] == bare["lead"] == 0.0  # its lead shares only Malayalam words
+    foreign = vectorize({**own, "idukki": 1, OTHER_LANGUAGE: 1}, 10, {})
+    alone, _ = both_ways(Channels.of(report), report, Channels.of(foreign), foreign)
+    assert alone["words"] > mine["words"] and alone["lead"] > 0
+
+
 def test_a_report_in_another_script_also_looks_stories_up_by_its_latin_keys() -> None:
     """Blocking takes a vector's strongest keys; a Persian report's own words are rare
     everywhere else, so they outweigh the names it shares with the English reports

@@ -225,8 +225,7 @@ class Channels:
         another script can share with English ones: in Latin letters (its names respelled
         as they spell them) or with digits (computed only for such a report)."""
         return {c: math.sqrt(math.fsum(
-            w * w for k, w in self.keys.get(c, {}).items()
-            if k.isascii() or any(ch.isdigit() for ch in k)))
+            w * w for k, w in self.keys.get(c, {}).items() if sharable(k)))
             for c in ("words", "lead")}
 
     @classmethod
@@ -265,12 +264,32 @@ def _dots(doc: Channels, other: Channels) -> dict[str, float]:
     return out
 
 
+def sharable(key: str) -> bool:
+    """Whether a report in another script can share a key with English reports: one in
+    Latin letters (its names respelled as they spell them) or with digits."""
+    return key.isascii() or any(ch.isdigit() for ch in key)
+
+
+def _sharable_dot(mine: dict[str, float] | None, theirs: dict[str, float] | None) -> float:
+    """The dot product of two channels over the keys both have that are `sharable`."""
+    if not mine or not theirs:
+        return 0.0
+    return math.fsum([mine[k] * theirs[k] for k in mine.keys() & theirs.keys()
+                      if sharable(k)])
+
+
 def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, float]
               ) -> dict[str, float]:
     out = {}
     norms = story.norms
     if doc.other_language and story.english:  # only what it can share counts
         norms = {**norms, **{c: n for c, n in story.name_norms.items() if n}}
+        # ... on both sides of the ratio: the words its own language shares with a report
+        # in that language in the story are not in those lengths either ("landslide",
+        # "died" in Malayalam pinned a Malayalam report's words at 1.0 against a story of
+        # another landslide two weeks away that held one)
+        dots = {**dots, **{c: _sharable_dot(doc.keys.get(c), story.keys.get(c))
+                           for c in ("words", "lead")}}
     for c in CHANNELS:
         norm = norms.get(c)
         out[c] = dots.get(c, 0.0) / norm if norm else 0.0
