@@ -220,13 +220,19 @@ class Channels:
             for c, strip in (("words", ""), ("lead", LEAD))}
 
     @cached_property
+    def sharable_keys(self) -> dict[str, dict[str, float]]:
+        """The words and lead channels with only the keys a report in another script can
+        share with English ones: in Latin letters (its names respelled as they spell
+        them) or with digits (found once, when such a report is first compared)."""
+        return {c: {k: w for k, w in self.keys.get(c, {}).items()
+                    if k.isascii() or any(ch.isdigit() for ch in k)}
+                for c in ("words", "lead")}
+
+    @cached_property
     def sharable_norms(self) -> dict[str, float]:
-        """Length of the words and lead channels counting only the keys a report in
-        another script can share with English ones: in Latin letters (its names respelled
-        as they spell them) or with digits (computed only for such a report)."""
-        return {c: math.sqrt(math.fsum(
-            w * w for k, w in self.keys.get(c, {}).items() if sharable(k)))
-            for c in ("words", "lead")}
+        """Length of the words and lead channels counting only the `sharable_keys`."""
+        return {c: math.sqrt(math.fsum(w * w for w in mine.values()))
+                for c, mine in self.sharable_keys.items()}
 
     @classmethod
     def of(cls, vec: Vector) -> Channels:
@@ -256,26 +262,15 @@ def _dots(doc: Channels, other: Channels) -> dict[str, float]:
     """The dot product of two vectors in each channel both have (only the shared keys
     count: found by a set intersection, summed exactly, so the same in any order and
     either way round, whatever the hash seed)."""
-    out = {}
-    for c, mine in doc.keys.items():
-        theirs = other.keys.get(c)
-        if theirs:
-            out[c] = math.fsum([mine[k] * theirs[k] for k in mine.keys() & theirs.keys()])
-    return out
+    return {c: _dot(mine, other.keys[c]) for c, mine in doc.keys.items()
+            if other.keys.get(c)}
 
 
-def sharable(key: str) -> bool:
-    """Whether a report in another script can share a key with English reports: one in
-    Latin letters (its names respelled as they spell them) or with digits."""
-    return key.isascii() or any(ch.isdigit() for ch in key)
-
-
-def _sharable_dot(mine: dict[str, float] | None, theirs: dict[str, float] | None) -> float:
-    """The dot product of two channels over the keys both have that are `sharable`."""
+def _dot(mine: dict[str, float], theirs: dict[str, float] | None) -> float:
+    """The dot product of two channels over the keys both have (see `_dots`)."""
     if not mine or not theirs:
         return 0.0
-    return math.fsum([mine[k] * theirs[k] for k in mine.keys() & theirs.keys()
-                      if sharable(k)])
+    return math.fsum([mine[k] * theirs[k] for k in mine.keys() & theirs.keys()])
 
 
 def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, float]
@@ -288,8 +283,8 @@ def _features(doc: Channels, story: Channels, centroid: Vector, dots: dict[str, 
         # in that language in the story are not in those lengths either ("landslide",
         # "died" in Malayalam pinned a Malayalam report's words at 1.0 against a story of
         # another landslide two weeks away that held one)
-        dots = {**dots, **{c: _sharable_dot(doc.keys.get(c), story.keys.get(c))
-                           for c in ("words", "lead")}}
+        dots = {**dots, **{c: _dot(mine, story.keys.get(c))
+                           for c, mine in doc.sharable_keys.items()}}
     for c in CHANNELS:
         norm = norms.get(c)
         out[c] = dots.get(c, 0.0) / norm if norm else 0.0
